@@ -1,0 +1,1 @@
+"""Documents, corpus readers and writers, and the path from corpus files to tf.data."""

@@ -1,0 +1,75 @@
+"""The one document type every reader, writer, model and tagger shares.
+
+Offsets are character offsets (Python code points) into the document: a passage starts at
+`Passage.offset`, and an annotation `[start, end)` covers `document.text_at(start, end)`.
+"""
+
+import dataclasses
+from typing import Dict, List, Optional, Tuple
+
+
+@dataclasses.dataclass(frozen=True)
+class Span:
+  """A typed character span `[start, end)` in document coordinates."""
+  start: int
+  end: int
+  type: str
+  text: str = ''
+  id: Optional[str] = None  # Normalised concept id (e.g. an NCBI Gene id), if any.
+  infons: Tuple[Tuple[str, str], ...] = ()  # Extra key/value pairs kept for BioC round trips.
+
+
+@dataclasses.dataclass
+class Passage:
+  """A run of text (title, abstract, a full-text section) starting at `offset` in the document."""
+  offset: int
+  text: str
+  infons: Dict[str, str] = dataclasses.field(default_factory=dict)
+
+  @property
+  def end(self) -> int:
+    return self.offset + len(self.text)
+
+
+@dataclasses.dataclass
+class Document:
+  """A document: its id, its passages in order, and its annotations sorted by offset."""
+  id: str
+  passages: List[Passage] = dataclasses.field(default_factory=list)
+  annotations: List[Span] = dataclasses.field(default_factory=list)
+  infons: Dict[str, str] = dataclasses.field(default_factory=dict)
+
+  def passage_at(self, start: int, end: int) -> Optional[Passage]:
+    """Returns the passage that holds `[start, end)` whole, or None."""
+    for passage in self.passages:
+      if passage.offset <= start and end <= passage.end:
+        return passage
+    return None
+
+  def text_at(self, start: int, end: int) -> Optional[str]:
+    """Returns the text of `[start, end)`, or None if no single passage holds it."""
+    passage = self.passage_at(start, end)
+    if passage is None:
+      return None
+    return passage.text[start - passage.offset:end - passage.offset]
+
+  def sort_annotations(self) -> None:
+    self.annotations.sort(key=lambda s: (s.start, s.end, s.type))
+
+
+def span_problem(document: Document, span: Span) -> Optional[str]:
+  """Says why `span` cannot stand in `document` (bad offsets), or None if its offsets are usable."""
+  if span.start < 0 or span.end <= span.start:
+    return f'annotation {span.start}-{span.end} has bad offsets'
+  if document.passage_at(span.start, span.end) is None:
+    return f'annotation {span.start}-{span.end} {span.text!r} lies outside every passage'
+  return None
+
+
+def mention_mismatch(document: Document, span: Span) -> Optional[str]:
+  """Says how the mention text disagrees with the text at the span's offsets, or None."""
+  found = document.text_at(span.start, span.end)
+  if span.text and found != span.text:
+    return (f'annotation {span.start}-{span.end} says {span.text!r} but the text there is '
+            f'{found!r} (kept: offsets win)')
+  return None

@@ -1,0 +1,36 @@
+"""Reporting malformed input: a warning by default, an error in strict mode.
+
+Every problem names the file, the line (1-based, 0 when unknown) and the document, so a user can
+find it; the reader then skips what is broken and goes on with the rest of the file.
+"""
+
+import warnings
+from typing import Optional
+
+
+class MalformedInputError(ValueError):
+  """Input that cannot be read as it claims to be, located by file, line and document."""
+
+  def __init__(self, message: str, path: str = '', line: int = 0,
+               document_id: Optional[str] = None):
+    self.message = message
+    self.path = str(path)
+    self.line = line
+    self.document_id = document_id
+    where = self.path or '<input>'
+    if line:
+      where += f':{line}'
+    if document_id is not None:
+      where += f' (document {document_id})'
+    super().__init__(f'{where}: {message}')
+
+
+class MalformedInputWarning(UserWarning):
+  """Warning category for malformed input that was skipped or kept as it is."""
+
+
+def report(error: MalformedInputError, strict: bool) -> None:
+  """Raises `error` in strict mode, else warns with its text and lets the caller go on."""
+  if strict:
+    raise error
+  warnings.warn(str(error), MalformedInputWarning, stacklevel=3)

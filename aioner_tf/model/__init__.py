@@ -1,0 +1,1 @@
+"""The AIONER model: encoder, CRF and the Keras model around them."""

@@ -1,0 +1,1 @@
+"""Training: strategy, optimiser schedule, dev-set early stopping, checkpoints and resume."""
