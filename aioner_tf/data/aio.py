@@ -129,7 +129,7 @@ def document_examples(doc: Document, task: str, type_map: Mapping[str, Optional[
   spans = sorted(set(spans))
   kept, dropped = _drop_overlaps(spans)
   problems = [Unrepresentable(doc.id, task, s, doc.text_at(s[0], s[1]) or '',
-                              'overlaps a longer annotation') for s in dropped]
+                              'overlaps another annotation') for s in dropped]
   examples = []
   sentences = sentences_lib.split_document(doc, [(s, e) for s, e, _ in kept])
   first = 0

@@ -1,0 +1,1 @@
+"""Tagging documents with a trained model."""

@@ -1,0 +1,133 @@
+"""Documents in, documents with predicted annotations out.
+
+Tagging goes through the same steps as the training data: sentences and words from
+`data.sentences`, WordPiece ids from the model's own tokenizer, long sentences split into
+pieces of at most `max_len` subwords at word boundaries (never truncated), then Viterbi labels
+per word decoded back to character spans. Pieces from many documents are sorted by length and
+batched, so a batch wastes little on padding.
+"""
+
+import dataclasses
+import pathlib
+from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Tuple, Union
+
+import numpy as np
+import tensorflow as tf
+
+from aioner_tf.data import aio
+from aioner_tf.data import sentences as sentences_lib
+from aioner_tf.data import tfrecords
+from aioner_tf.data.document import Document, Passage, Span
+from aioner_tf.data.tokenizer import SubwordTokenizer
+from aioner_tf.model import aioner
+from aioner_tf.training import dev_eval
+
+DEFAULT_MODEL_DIR = pathlib.Path(__file__).resolve().parents[2] / 'saved_models' / 'default'
+
+
+def tasks_for_types(entity_types: Union[str, Sequence[str]]) -> List[str]:
+  """`ALL` (or every type) → one ALL pass; a subset → one single-type pass per type."""
+  if isinstance(entity_types, str):
+    entity_types = [t.strip() for t in entity_types.split(',') if t.strip()]
+  unknown = [t for t in entity_types if t != aio.ALL_TASK and t not in aio.ENTITY_TYPES]
+  if unknown:
+    raise ValueError(f'unknown entity types {unknown}; use ALL or some of {aio.ENTITY_TYPES}')
+  if aio.ALL_TASK in entity_types or set(entity_types) == set(aio.ENTITY_TYPES):
+    return [aio.ALL_TASK]
+  return list(dict.fromkeys(entity_types))
+
+
+@dataclasses.dataclass
+class _Piece:
+  doc_index: int
+  task: str
+  tokens: Tuple[sentences_lib.Token, ...]
+  input_ids: List[int]
+  word_mask: List[int]
+
+
+class Tagger:
+  """A trained model with its tokenizer, ready to tag text and documents."""
+
+  def __init__(self, model: aioner.AionerModel, tokenizer: SubwordTokenizer,
+               batch_size: int = 32):
+    self.model = model
+    self.tokenizer = tokenizer
+    self.batch_size = batch_size
+    self._decode = dev_eval.compiled_decode(model)
+
+  @classmethod
+  def load(cls, model_dir: Optional[str] = None, batch_size: int = 32) -> 'Tagger':
+    """Loads a model directory (weights, model_config.json, tokenizer/); default: shipped."""
+    model_dir = pathlib.Path(model_dir or DEFAULT_MODEL_DIR)
+    if not (model_dir / aioner.CONFIG_FILE).exists():
+      raise FileNotFoundError(f'{model_dir}: no trained model here ({aioner.CONFIG_FILE})')
+    return cls(aioner.load_model(model_dir), SubwordTokenizer.load(str(model_dir / 'tokenizer')),
+               batch_size)
+
+  def tag(self, text: str, entity_types: Union[str, Sequence[str]] = aio.ALL_TASK) -> List[Span]:
+    """Tags one text; returns typed spans with offsets into `text`."""
+    doc = Document('text', [Passage(0, text)])
+    return self.tag_documents([doc], entity_types)[0].annotations
+
+  def tag_documents(self, documents: Sequence[Document],
+                    entity_types: Union[str, Sequence[str]] = aio.ALL_TASK) -> List[Document]:
+    """Returns copies of `documents` whose annotations are the predicted entities."""
+    tasks = tasks_for_types(entity_types)
+    pieces = [p for i, doc in enumerate(documents) for task in tasks
+              for p in self._pieces(i, doc, task)]
+    found: Dict[int, set] = {i: set() for i in range(len(documents))}
+    for batch in self._batches(pieces):
+      label_ids = self._decode(_pad(batch)).numpy()
+      for piece, ids in zip(batch, label_ids):
+        labels = [self.model.config.labels[i] for i in ids[:len(piece.tokens)]]
+        wanted = aio.task_types(piece.task, aio.ENTITY_TYPES)
+        for start, end, type_ in aio.spans_from_labels(piece.tokens, labels):
+          if type_ in wanted:
+            found[piece.doc_index].add((start, end, type_))
+    tagged = []
+    for i, doc in enumerate(documents):
+      spans = [Span(s, e, t, doc.text_at(s, e) or '') for s, e, t in sorted(found[i])]
+      tagged.append(dataclasses.replace(doc, annotations=spans))
+    return tagged
+
+  def _pieces(self, doc_index: int, doc: Document, task: str) -> Iterator[_Piece]:
+    """Pieces of every sentence of `doc`, each within the model's max_len."""
+    sentences = sentences_lib.split_document(doc)
+    word_ids = self.tokenizer.word_piece_ids([t.text for s in sentences for t in s.tokens])
+    budget = self.model.config.max_len - tfrecords.tag_overhead(task)
+    offset = 0
+    for sentence in sentences:
+      n = len(sentence.tokens)
+      example = aio.Example(doc.id, task, sentence.tokens, [aio.outside_label(task)] * n)
+      ids = word_ids[offset:offset + n]
+      pieces, _ = aio.split_long_example(example, [len(x) for x in ids], budget)
+      position = 0
+      for piece in pieces:
+        piece_word_ids = ids[position:position + len(piece.tokens)]
+        position += len(piece.tokens)
+        input_ids, word_mask = tfrecords.piece_ids(piece, piece_word_ids,
+                                                   self.model.config.max_len, self.tokenizer)
+        yield _Piece(doc_index, task, piece.tokens, input_ids, word_mask)
+      offset += n
+
+  def _batches(self, pieces: List[_Piece]) -> Iterator[List[_Piece]]:
+    ordered = sorted(pieces, key=lambda p: len(p.input_ids))
+    for start in range(0, len(ordered), self.batch_size):
+      yield ordered[start:start + self.batch_size]
+
+
+def _pad(batch: Sequence[_Piece]) -> Dict[str, tf.Tensor]:
+  """Pads a batch of pieces into the model's input dict."""
+  length = max(len(p.input_ids) for p in batch)
+  words = max(sum(p.word_mask) for p in batch)
+  input_ids = np.zeros([len(batch), length], np.int32)
+  attention_mask = np.zeros([len(batch), length], np.int32)
+  word_positions = np.zeros([len(batch), words], np.int32)
+  for row, piece in enumerate(batch):
+    input_ids[row, :len(piece.input_ids)] = piece.input_ids
+    attention_mask[row, :len(piece.input_ids)] = 1
+    positions = [i for i, m in enumerate(piece.word_mask) if m]
+    word_positions[row, :len(positions)] = positions
+  return {'input_ids': tf.constant(input_ids), 'attention_mask': tf.constant(attention_mask),
+          'word_positions': tf.constant(word_positions)}

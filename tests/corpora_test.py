@@ -1,0 +1,105 @@
+"""Tests for corpus lists, type maps and the seeded dev split."""
+
+import re
+
+import pytest
+
+from conftest import CORPORA, ROOT
+from aioner_tf.data import aio, corpora
+from aioner_tf.data.document import Document
+
+CORPUS_LIST = ROOT / 'configs' / 'corpora.tsv'
+
+
+def test_parse_type_map():
+  assert corpora.parse_type_map('Gene:Gene|FamilyName  Disease:Disease') == {
+      'Gene': 'Gene', 'FamilyName': 'Gene', 'Disease': 'Disease'}
+  assert corpora.parse_type_map('') == {}
+
+
+def _write_list(tmp_path, *lines):
+  path = tmp_path / 'corpora.tsv'
+  path.write_text('\n'.join(lines) + '\n')
+  return path
+
+
+LINES = ('# name\ttask\ttypes\ttrain\ttest\tdev',
+         '',
+         'A\tGene\tGene:Gene|FamilyName\ta/train.txt\ta/test.txt\t-',
+         'B\tALL\tGene:Gene Chemical:Chemical\t-\tb/test.txt\tb/dev.txt')
+
+
+def test_read_corpus_list(tmp_path):
+  a, b = corpora.read_corpus_list(_write_list(tmp_path, *LINES))
+  assert a == corpora.CorpusSpec('A', 'Gene', {'Gene': 'Gene', 'FamilyName': 'Gene'},
+                                 'a/train.txt', 'a/test.txt', None)
+  assert (b.train, b.test, b.dev) == (None, 'b/test.txt', 'b/dev.txt')
+  assert a.types == ('Gene',) and b.types == ('Chemical', 'Gene')
+
+
+def test_read_corpus_list_by_name_keeps_the_order_asked(tmp_path):
+  specs = corpora.read_corpus_list(_write_list(tmp_path, *LINES), names=['B', 'A'])
+  assert [s.name for s in specs] == ['B', 'A']
+
+
+def test_unknown_corpus_name_is_named(tmp_path):
+  with pytest.raises(ValueError, match='NoSuchCorpus'):
+    corpora.read_corpus_list(_write_list(tmp_path, *LINES), names=['A', 'NoSuchCorpus'])
+
+
+def test_bad_column_count_names_file_and_line(tmp_path):
+  path = _write_list(tmp_path, *LINES, 'C\tGene\tGene:Gene\tc/train.txt\tc/test.txt')
+  with pytest.raises(ValueError, match=rf'^{re.escape(str(path))}:5: .*6 .*got 5'):
+    corpora.read_corpus_list(path)
+
+
+def test_the_project_corpus_list():
+  specs = corpora.read_corpus_list(CORPUS_LIST)
+  names = [s.name for s in specs]
+  assert len(names) == len(set(names)) == 11
+  assert {s.task for s in specs} <= set(aio.ENTITY_TYPES) | {aio.ALL_TASK}
+  for spec in specs:
+    assert set(spec.type_map.values()) <= set(aio.ENTITY_TYPES), spec.name
+    if spec.task != aio.ALL_TASK:
+      assert spec.types == (spec.task,), spec.name
+  by_name = {s.name: s for s in specs}
+  assert by_name['BC5CDR-Chemical'].train == by_name['BC5CDR-Disease'].train
+  if CORPORA.is_dir():
+    for spec in specs:
+      for name in (spec.train, spec.test, spec.dev):
+        assert name is None or (CORPORA / name).is_file(), name
+
+
+def _documents(n):
+  return [Document(f'pmid{i}') for i in range(n)]
+
+
+def _ids(documents):
+  return [d.id for d in documents]
+
+
+def test_split_dev_is_seeded_and_deterministic():
+  documents = _documents(200)
+  train, dev = corpora.split_dev(documents, 0.1, seed=42)
+  assert len(dev) == 20 and len(train) == 180
+  assert sorted(_ids(train) + _ids(dev)) == sorted(_ids(documents))
+  assert _ids(train) == [i for i in _ids(documents) if i not in set(_ids(dev))]  # File order.
+  assert _ids(dev) == sorted(_ids(dev), key=_ids(documents).index)
+  again_train, again_dev = corpora.split_dev(documents, 0.1, seed=42)
+  assert (_ids(again_train), _ids(again_dev)) == (_ids(train), _ids(dev))
+  assert _ids(corpora.split_dev(documents, 0.1, seed=7)[1]) != _ids(dev)
+
+
+def test_split_dev_depends_on_ids_not_on_order():
+  documents = _documents(95)
+  _, dev = corpora.split_dev(documents, 0.1, seed=1)
+  _, reversed_dev = corpora.split_dev(documents[::-1], 0.1, seed=1)
+  assert set(_ids(dev)) == set(_ids(reversed_dev))
+  assert len(dev) == round(95 * 0.1)
+
+
+def test_split_dev_keeps_repeated_ids_together():
+  documents = _documents(30) + [Document('pmid3'), Document('pmid17')]
+  train, dev = corpora.split_dev(documents, 0.5, seed=3)
+  assert not set(_ids(train)) & set(_ids(dev))
+  assert len(set(_ids(dev))) == 15
