@@ -13,6 +13,7 @@ from absl import flags
 
 from aioner_tf.data import aio
 from aioner_tf.data import corpora
+from aioner_tf.data import errors
 from aioner_tf.data import prepare
 from aioner_tf.model import encoder as encoder_lib
 
@@ -33,12 +34,14 @@ flags.DEFINE_float('dev_fraction', 0.1, 'Share of train documents held out where
 flags.DEFINE_integer('seed', 42, 'Seed of the dev split.')
 flags.DEFINE_bool('strict', False, 'Malformed input is an error instead of a warning.')
 # Flags of bin/train.py that the experiment flagfiles also carry; ignored here.
-for _name in ('run_dir', 'learning_rate', 'batch_size', 'epochs', 'patience', 'head'):
+for _name in ('run_dir', 'learning_rate', 'batch_size', 'epochs', 'patience', 'head',
+              'steps_per_epoch'):
   flags.DEFINE_string(_name, None, 'Ignored here (bin/train.py).')
 
 
 def main(argv):
   del argv
+  errors.use_one_line_warnings()
   specs = corpora.read_corpus_list(FLAGS.corpus_list, FLAGS.corpora)
   tokenizer = encoder_lib.tokenizer_for_encoder(encoder_lib.resolve_encoder_path(FLAGS.encoder))
   config = prepare.PrepareConfig(

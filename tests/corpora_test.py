@@ -103,3 +103,12 @@ def test_split_dev_keeps_repeated_ids_together():
   train, dev = corpora.split_dev(documents, 0.5, seed=3)
   assert not set(_ids(train)) & set(_ids(dev))
   assert len(set(_ids(dev))) == 15
+
+
+def test_merge_shared_files_joins_lines_that_read_the_same_files():
+  chemical = corpora.CorpusSpec('C-Chemical', 'Chemical', {'Chemical': 'Chemical'}, 'a', 'b', None)
+  disease = corpora.CorpusSpec('C-Disease', 'Disease', {'Disease': 'Disease'}, 'a', 'b', None)
+  other = corpora.CorpusSpec('Other', 'Gene', {'Gene': 'Gene'}, 'c', 'd', None)
+  merged = corpora.merge_shared_files([chemical, other, disease])
+  assert [s.name for s in merged] == ['C-Chemical+C-Disease', 'Other']
+  assert merged[0].type_map == {'Chemical': 'Chemical', 'Disease': 'Disease'}

@@ -70,3 +70,19 @@ def split_dev(documents: Sequence[Document], fraction: float, seed: int
   train = [doc for doc in documents if doc.id not in dev_ids]
   dev = [doc for doc in documents if doc.id in dev_ids]
   return train, dev
+
+
+def merge_shared_files(specs: Sequence[CorpusSpec]) -> List[CorpusSpec]:
+  """Joins lines that read the same files (BC5CDR as Chemical and as Disease) into one line
+  with the union of their type maps, for modes without task tags: there one copy of each
+  document carries all its annotations, instead of two copies that contradict each other."""
+  joined: Dict[Tuple, CorpusSpec] = {}
+  for spec in specs:
+    key = (spec.train, spec.test, spec.dev)
+    if key in joined:
+      first = joined[key]
+      joined[key] = dataclasses.replace(first, name=f'{first.name}+{spec.name}',
+                                        type_map={**first.type_map, **spec.type_map})
+    else:
+      joined[key] = spec
+  return list(joined.values())

@@ -34,3 +34,10 @@ def report(error: MalformedInputError, strict: bool) -> None:
   if strict:
     raise error
   warnings.warn(str(error), MalformedInputWarning, stacklevel=3)
+
+
+def use_one_line_warnings() -> None:
+  """Prints warnings as one line each (`warning: <file:line (document id)>: message`), for the
+  command-line tools: the default format repeats a line of this package's source after each."""
+  warnings.formatwarning = lambda message, category, *args, **kwargs: (
+      f'{category.__name__}: {message}\n')

@@ -108,6 +108,8 @@ def prepare(specs: Sequence[corpora.CorpusSpec], tokenizer: SubwordTokenizer,
             config: PrepareConfig) -> Dict:
   """Writes the TFRecords of `specs` and returns (and saves) the summary."""
   out = pathlib.Path(config.output_dir)
+  if config.mode == 'merge':
+    specs = corpora.merge_shared_files(specs)
   tokenizer.save(str(out / 'tokenizer'))
   summary = {'config': dataclasses.asdict(config), 'corpora': {}}
   cache = {}

@@ -18,6 +18,7 @@ from aioner_tf.data import aio
 from aioner_tf.model.crf import CRF
 
 CONFIG_FILE = 'model_config.json'
+WEIGHTS = 'weights'
 HEADS = ('crf', 'softmax')
 
 
@@ -151,16 +152,24 @@ def build_model(config: ModelConfig, pretrained_path: Optional[str] = None,
   return model
 
 
+def _weights_checkpoint(model: AionerModel) -> tf.train.Checkpoint:
+  """A checkpoint of the layers only: no optimizer slots, a third of the size."""
+  layers = {'encoder': model.encoder, 'hidden': model.hidden, 'scores': model.scores}
+  if model.crf is not None:
+    layers['crf'] = model.crf
+  return tf.train.Checkpoint(**layers)
+
+
 def load_model(directory) -> AionerModel:
   """Rebuilds a model from `model_config.json` and the weights saved beside it."""
   config = ModelConfig.load(directory)
   model = AionerModel(config)
   model(dummy_inputs())
-  model.load_weights(str(pathlib.Path(directory) / 'weights')).expect_partial()
+  _weights_checkpoint(model).read(str(pathlib.Path(directory) / WEIGHTS)).assert_consumed()
   return model
 
 
 def save_model(model: AionerModel, directory) -> None:
-  """Saves the weights and the config side by side."""
+  """Saves the weights (without optimizer state) and the config side by side."""
   model.config.save(directory)
-  model.save_weights(str(pathlib.Path(directory) / 'weights'))
+  _weights_checkpoint(model).write(str(pathlib.Path(directory) / WEIGHTS))
