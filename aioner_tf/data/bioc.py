@@ -78,19 +78,7 @@ def _add_annotations(doc: document_lib.Document, annotations: Iterable[Tuple[int
                      parse: Callable[[Any], document_lib.Span], path: str, strict: bool) -> None:
   """Parses `(line, annotation)` pairs into `doc`, reporting and skipping unusable ones."""
   for line, annotation in annotations:
-    try:
-      span = parse(annotation)
-    except ValueError as e:
-      report(MalformedInputError(f'{e}; skipped', path, line, doc.id), strict)
-      continue
-    problem = document_lib.span_problem(doc, span)
-    if problem:
-      report(MalformedInputError(problem + '; skipped', path, line, doc.id), strict)
-      continue
-    mismatch = document_lib.mention_mismatch(doc, span)
-    if mismatch:
-      report(MalformedInputError(mismatch, path, line, doc.id), strict)
-    doc.annotations.append(span)
+    document_lib.add_checked_annotation(doc, lambda: parse(annotation), path, line, strict)
   doc.sort_annotations()
 
 

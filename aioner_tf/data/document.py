@@ -5,7 +5,9 @@ Offsets are character offsets (Python code points) into the document: a passage 
 """
 
 import dataclasses
-from typing import Dict, List, Optional, Tuple
+from typing import Callable, Dict, List, Optional, Tuple
+
+from aioner_tf.data.errors import MalformedInputError, report
 
 
 @dataclasses.dataclass(frozen=True)
@@ -73,3 +75,23 @@ def mention_mismatch(document: Document, span: Span) -> Optional[str]:
     return (f'annotation {span.start}-{span.end} says {span.text!r} but the text there is '
             f'{found!r} (kept: offsets win)')
   return None
+
+
+def add_checked_annotation(doc: Document, make_span: Callable[[], Span], path: str, line: int,
+                           strict: bool) -> None:
+  """Adds the span `make_span()` parses to `doc`, as every reader does: a span that cannot be
+  parsed or has bad offsets is reported and skipped; one whose mention text disagrees with the
+  text at its offsets is reported and kept (offsets win)."""
+  try:
+    span = make_span()
+  except ValueError as e:
+    report(MalformedInputError(f'{e}; skipped', path, line, doc.id), strict)
+    return
+  problem = span_problem(doc, span)
+  if problem:
+    report(MalformedInputError(problem + '; skipped', path, line, doc.id), strict)
+    return
+  mismatch = mention_mismatch(doc, span)
+  if mismatch:
+    report(MalformedInputError(mismatch, path, line, doc.id), strict)
+  doc.annotations.append(span)

@@ -94,19 +94,8 @@ def _add_block(block: _Block, doc: document_lib.Document, path: str, strict: boo
       report(MalformedInputError(f'annotation line names document {columns[0]!r}; skipped',
                                  path, number, block.doc_id), strict)
       continue
-    try:
-      span = _parse_annotation(columns, base)
-    except ValueError as e:
-      report(MalformedInputError(f'{e}; skipped', path, number, block.doc_id), strict)
-      continue
-    problem = document_lib.span_problem(doc, span)
-    if problem:
-      report(MalformedInputError(problem + '; skipped', path, number, block.doc_id), strict)
-      continue
-    mismatch = document_lib.mention_mismatch(doc, span)
-    if mismatch:
-      report(MalformedInputError(mismatch, path, number, block.doc_id), strict)
-    doc.annotations.append(span)
+    document_lib.add_checked_annotation(
+        doc, lambda: _parse_annotation(columns, base), path, number, strict)
 
 
 def read_pubtator(source: PathOrFile, strict: bool = False) -> Iterator[document_lib.Document]:

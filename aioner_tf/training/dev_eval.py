@@ -25,7 +25,7 @@ def _entities(label_names, label_ids, meta, row: int, length: int) -> Set[evalua
 def compiled_decode(model):
   """`model.decode` as one graph for any batch and length (no retracing per bucket)."""
   spec = tf.TensorSpec([None, None], tf.int32)
-  return tf.function(model.decode, input_signature=[
+  return tf.function(model.decode, autograph=False, input_signature=[
       {'input_ids': spec, 'attention_mask': spec, 'word_positions': spec}])
 
 
