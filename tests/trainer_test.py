@@ -69,8 +69,10 @@ def test_a_stopped_run_resumes_from_its_last_backup(tiny_data, tmp_path):
 
 def test_early_stopping_counts_epochs_without_gain(tiny_data, tmp_path):
   # Learning rate 0: the dev F1 never improves after epoch 1, so patience 2 stops at epoch 3.
+  # One replica here (the other tests mirror over two), as on a machine with one device.
   history = trainer.train(tiny_config(tiny_data, tmp_path / 'run', learning_rate=0.0,
-                                      epochs=10, patience=2))
+                                      epochs=10, patience=2),
+                          strategy=tf.distribute.MirroredStrategy(['/cpu:0']))
   assert [h['epoch'] for h in history] == [1, 2, 3]
   log = (tmp_path / 'run' / 'train.log').read_text()
   assert 'early stop' in log
