@@ -7,11 +7,10 @@ prediction, or a document that appears twice with the same id) counts once.
 """
 
 import dataclasses
-import os
 from typing import Dict, Iterable, List, Mapping, Optional, Set, Tuple
 
 from aioner_tf.data import document as document_lib
-from aioner_tf.data import pubtator
+from aioner_tf.data import formats
 
 # The entity type names of the original corpora, mapped to the six AIONER types. A type mapped
 # to None is dropped; a type not listed is kept as it is.
@@ -86,10 +85,10 @@ class EvaluationResult:
 
 
 def read_documents(path: str) -> List[document_lib.Document]:
-  """Reads a corpus file; the one place to add formats (BioC XML/JSON) by file extension."""
-  if os.path.splitext(path)[1].lower() in ('.xml', '.json'):
-    raise ValueError(f'{path}: only PubTator is supported for evaluation so far')
-  return list(pubtator.read_pubtator(path))
+  """Reads an annotated file, PubTator, BioC XML or BioC JSON as its extension says."""
+  if formats.format_of(path) == formats.PLAINTEXT:
+    raise ValueError(f'{path}: plain text holds no entities to evaluate')
+  return list(formats.read_documents(path))
 
 
 def _entities(docs: Iterable[document_lib.Document], types: Optional[Set[str]],

@@ -16,8 +16,8 @@ from aioner_tf import evaluation  # pylint: disable=g-import-not-at-top
 
 FLAGS = flags.FLAGS
 
-flags.DEFINE_string('gold', None, 'Gold PubTator file.')
-flags.DEFINE_string('pred', None, 'Predicted PubTator file, with the same document ids.')
+flags.DEFINE_string('gold', None, 'Gold PubTator, BioC XML or BioC JSON file.')
+flags.DEFINE_string('pred', None, 'Predicted PubTator, BioC XML or BioC JSON file, with the same document ids.')
 flags.DEFINE_list('types', None, 'Only score these entity types (named after --type_map).')
 flags.DEFINE_enum('type_map', 'builtin', ['builtin', 'none'],
                   'builtin: rename the original corpora types to the six AIONER types; '

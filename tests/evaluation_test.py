@@ -5,6 +5,7 @@ import json
 import pytest
 
 from aioner_tf import evaluation
+from aioner_tf.data import bioc
 from aioner_tf.data import document as document_lib
 from aioner_tf.data import pubtator
 
@@ -195,9 +196,15 @@ def test_evaluates_parsed_pubtator():
   assert _counts(evaluation.evaluate(gold, pred).micro) == (1, 0, 1)
 
 
-def test_read_documents_refuses_bioc_for_now(tmp_path):
-  with pytest.raises(ValueError, match='only PubTator'):
-    evaluation.read_documents(str(tmp_path / 'Test.BioC.XML'))
+def test_read_documents_reads_bioc_by_extension_and_refuses_plain_text(tmp_path):
+  docs = pubtator.parse_pubtator('1|t|BRCA1 in cancer\n1|a|\n1\t0\t5\tBRCA1\tGene\n')
+  bioc.write_bioc_xml(docs, tmp_path / 'Test.BioC.XML')
+  bioc.write_bioc_json(docs, tmp_path / 'Test.BioC.JSON')
+  assert evaluation.read_documents(str(tmp_path / 'Test.BioC.XML')) == docs
+  assert evaluation.read_documents(str(tmp_path / 'Test.BioC.JSON')) == docs
+  (tmp_path / 'notes.txt').write_text('BRCA1 in cancer')
+  with pytest.raises(ValueError, match='plain text'):
+    evaluation.read_documents(str(tmp_path / 'notes.txt'))
 
 
 def test_real_biored_test_against_itself():

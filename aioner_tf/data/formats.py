@@ -42,15 +42,21 @@ def format_of(path: Path) -> Optional[str]:
   return _BY_EXTENSION.get(pathlib.PurePath(path).suffix.lower())
 
 
+def require_format(path: Path) -> str:
+  """The format a file name says; raises ValueError if it says none."""
+  fmt = format_of(path)
+  if fmt is None:
+    raise ValueError(f'{path}: unknown extension; known (any case): {", ".join(_BY_EXTENSION)}')
+  return fmt
+
+
 def read_documents(path: Path, fmt: Optional[str] = None, strict: bool = False
                    ) -> Iterator[document_lib.Document]:
   """Yields the documents of a file, in the format `fmt` or else the one its extension says.
 
   Malformed input is reported as the readers do (see `errors.report`).
   """
-  fmt = fmt or format_of(path)
-  if fmt is None:
-    raise ValueError(f'{path}: unknown extension; known (any case): {", ".join(_BY_EXTENSION)}')
+  fmt = fmt or require_format(path)
   if fmt not in _READERS:
     raise ValueError(f'unknown format {fmt!r}; use one of {list(_READERS)}')
   return _READERS[fmt](path, strict=strict)

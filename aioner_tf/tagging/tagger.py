@@ -4,12 +4,13 @@ Tagging goes through the same steps as the training data: sentences and words fr
 `data.sentences`, WordPiece ids from the model's own tokenizer, long sentences split into
 pieces of at most `max_len` subwords at word boundaries (never truncated), then Viterbi labels
 per word decoded back to character spans. Pieces from many documents are sorted by length and
-batched, so a batch wastes little on padding.
+batched, so a batch wastes little on padding. A document that cannot be split or tokenised is
+left out and reported in the result; the others are tagged.
 """
 
 import dataclasses
 import pathlib
-from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Tuple, Union
+from typing import Dict, Iterator, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 import tensorflow as tf
@@ -37,6 +38,21 @@ def tasks_for_types(entity_types: Union[str, Sequence[str]]) -> List[str]:
   return list(dict.fromkeys(entity_types))
 
 
+@dataclasses.dataclass(frozen=True)
+class Failure:
+  """A document that could not be tagged: its position in the input, its id and why."""
+  index: int
+  doc_id: str
+  reason: str
+
+
+@dataclasses.dataclass
+class TaggingResult:
+  """The tagged documents in input order, without the failed ones, which `failures` lists."""
+  documents: List[Document]
+  failures: List[Failure]
+
+
 @dataclasses.dataclass
 class _Piece:
   doc_index: int
@@ -58,24 +74,46 @@ class Tagger:
 
   @classmethod
   def load(cls, model_dir: Optional[str] = None, batch_size: int = 32) -> 'Tagger':
-    """Loads a model directory (weights, model_config.json, tokenizer/); default: shipped."""
+    """Loads a trained model directory (by default saved_models/default)."""
     model_dir = pathlib.Path(model_dir or DEFAULT_MODEL_DIR)
     if not (model_dir / aioner.CONFIG_FILE).exists():
-      raise FileNotFoundError(f'{model_dir}: no trained model here ({aioner.CONFIG_FILE})')
+      raise FileNotFoundError(
+          f'{model_dir}: no trained model here (no {aioner.CONFIG_FILE}). Train one with '
+          'bin/prepare_data.py and bin/train.py, then pass its RUN_DIR/best folder as the model '
+          f'directory or copy that folder to {DEFAULT_MODEL_DIR}.')
     return cls(aioner.load_model(model_dir), SubwordTokenizer.load(str(model_dir / 'tokenizer')),
                batch_size)
 
   def tag(self, text: str, entity_types: Union[str, Sequence[str]] = aio.ALL_TASK) -> List[Span]:
-    """Tags one text; returns typed spans with offsets into `text`."""
-    doc = Document('text', [Passage(0, text)])
-    return self.tag_documents([doc], entity_types)[0].annotations
+    """Tags one text; returns typed spans with offsets into `text`.
+
+    Raises:
+      ValueError: if the text cannot be tagged (the reason is in the message).
+    """
+    result = self.tag_documents([Document('text', [Passage(0, text)])], entity_types)
+    if result.failures:
+      raise ValueError(f'text cannot be tagged: {result.failures[0].reason}')
+    return result.documents[0].annotations
 
   def tag_documents(self, documents: Sequence[Document],
-                    entity_types: Union[str, Sequence[str]] = aio.ALL_TASK) -> List[Document]:
-    """Returns copies of `documents` whose annotations are the predicted entities."""
+                    entity_types: Union[str, Sequence[str]] = aio.ALL_TASK) -> TaggingResult:
+    """Tags documents; a document that fails is left out and listed in `failures`.
+
+    Args:
+      documents: the documents; their own annotations are ignored.
+      entity_types: `ALL`, or a subset of the six types (a list or a comma-separated string):
+        each is then tagged in a pass of its own (see `tasks_for_types`).
+
+    Returns:
+      Copies of the documents whose annotations are the predicted entities, and the failures.
+    """
     tasks = tasks_for_types(entity_types)
-    pieces = [p for i, doc in enumerate(documents) for task in tasks
-              for p in self._pieces(i, doc, task)]
+    pieces, failures = [], {}
+    for i, doc in enumerate(documents):
+      try:
+        pieces.extend([p for task in tasks for p in self._pieces(i, doc, task)])  # All or none.
+      except Exception as e:  # pylint: disable=broad-except
+        failures[i] = f'{type(e).__name__}: {e}'
     found: Dict[int, set] = {i: set() for i in range(len(documents))}
     for batch in self._batches(pieces):
       label_ids = self._decode(_pad(batch)).numpy()
@@ -87,9 +125,11 @@ class Tagger:
             found[piece.doc_index].add((start, end, type_))
     tagged = []
     for i, doc in enumerate(documents):
-      spans = [Span(s, e, t, doc.text_at(s, e) or '') for s, e, t in sorted(found[i])]
-      tagged.append(dataclasses.replace(doc, annotations=spans))
-    return tagged
+      if i not in failures:
+        spans = [Span(s, e, t, doc.text_at(s, e) or '') for s, e, t in sorted(found[i])]
+        tagged.append(dataclasses.replace(doc, annotations=spans))
+    return TaggingResult(tagged, [Failure(i, documents[i].id, reason)
+                                  for i, reason in sorted(failures.items())])
 
   def _pieces(self, doc_index: int, doc: Document, task: str) -> Iterator[_Piece]:
     """Pieces of every sentence of `doc`, each within the model's max_len."""

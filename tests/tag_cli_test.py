@@ -1,0 +1,25 @@
+"""Runs bin/tag.py once as a subprocess on tests/data/tiny_train.PubTator with a tiny model."""
+
+import subprocess
+import sys
+
+from aioner_tf.data import pubtator
+from conftest import ROOT, TEST_DATA
+from tagger_test import save_tiny_model
+
+
+def test_tags_a_pubtator_file_into_a_folder(tmp_path):
+  model_dir = save_tiny_model(tmp_path / 'model')
+  source = TEST_DATA / 'tiny_train.PubTator'
+  run = subprocess.run(
+      [sys.executable, str(ROOT / 'bin' / 'tag.py'), f'--model_dir={model_dir}',
+       f'--input={source}', f'--output={tmp_path / "tagged"}', '--chunk_size=3'],
+      capture_output=True, text=True, cwd=tmp_path, check=False)
+  assert run.returncode == 0, run.stderr
+  assert 'documents/s' in run.stderr
+  ids = [doc.id for doc in pubtator.read_pubtator(source)]
+  assert f'documents read: {len(ids)}\n' in run.stdout
+  assert f'documents written: {len(ids)}\n' in run.stdout
+  tagged = list(pubtator.read_pubtator(tmp_path / 'tagged' / 'tiny_train.PubTator', strict=True))
+  assert [doc.id for doc in tagged] == ids
+  assert sorted(p.name for p in (tmp_path / 'tagged').iterdir()) == ['tiny_train.PubTator']

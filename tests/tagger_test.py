@@ -1,0 +1,276 @@
+"""Tests of the Tagger, batch tagging of files and the format dispatch, on a tiny random model.
+
+A random model predicts arbitrary labels: the tests compare runs with each other and check
+offsets and bookkeeping, never predictions against gold.
+"""
+
+import json
+import logging
+import subprocess
+import sys
+
+import pytest
+import tensorflow as tf
+
+from aioner_tf.data import bioc
+from aioner_tf.data import formats
+from aioner_tf.data import pubtator
+from aioner_tf.data import sentences as sentences_lib
+from aioner_tf.data.document import Document, Passage
+from aioner_tf.data.errors import MalformedInputWarning
+from aioner_tf.model import aioner
+from aioner_tf.model import encoder
+from aioner_tf.tagging import batch
+from aioner_tf.tagging import tagger as tagger_lib
+from conftest import ROOT, TEST_DATA, TINY_ENCODER_CONFIG
+
+MAX_LEN = 64
+TEXT = 'BRCA1 mutations cause breast cancer in women treated with tamoxifen.'
+
+
+def save_tiny_model(directory):
+  """Saves a random tiny model with MiniLM's tokenizer (task tags placed) to `directory`."""
+  tf.keras.utils.set_random_seed(1)
+  model = aioner.build_model(aioner.ModelConfig(encoder_config=dict(TINY_ENCODER_CONFIG),
+                                                max_len=MAX_LEN))
+  aioner.save_model(model, directory)
+  encoder.tokenizer_for_encoder(encoder.resolve_encoder_path(encoder.MINILM)).save(
+      str(directory / 'tokenizer'))
+  return directory
+
+
+@pytest.fixture(scope='module')
+def tagger(tmp_path_factory):
+  return tagger_lib.Tagger.load(save_tiny_model(tmp_path_factory.mktemp('model')), batch_size=8)
+
+
+def _documents(count):
+  """`count` small PubTator documents with ids d0, d1, ..."""
+  base = list(pubtator.read_pubtator(TEST_DATA / 'tiny_train.PubTator'))
+  return [Document(f'd{i}', base[i % len(base)].passages) for i in range(count)]
+
+
+# The Tagger.
+
+
+def test_spans_carry_the_text_at_their_offsets(tagger):
+  text = 'Naïve café patients: ' + TEXT
+  spans = tagger.tag(text)
+  assert spans  # The random model predicts some entities, so the check below is not empty.
+  assert all(span.text == text[span.start:span.end] for span in spans)
+  assert all(span.type in tagger_lib.aio.ENTITY_TYPES for span in spans)
+
+
+def test_tagging_is_deterministic(tagger):
+  docs = _documents(5)
+  assert tagger.tag_documents(docs) == tagger.tag_documents(docs)
+
+
+@pytest.mark.parametrize('text', [' '.join(['protein'] * 3000),
+                                  'The BRCA1 gene is mutated in cancer. ' * 715],
+                         ids=['one_sentence_of_3000_words', '5005_words'])
+def test_long_documents_are_tagged_whole(tagger, monkeypatch, text):
+  doc = Document('long', [Passage(0, text)])
+  pieces = list(tagger._pieces(0, doc, 'ALL'))
+  words = [t for s in sentences_lib.split_document(doc) for t in s.tokens]
+  assert [t for piece in pieces for t in piece.tokens] == words  # Each word in one piece.
+  assert max(len(piece.input_ids) for piece in pieces) <= MAX_LEN
+  decoded_rows = []
+  decode = tagger._decode
+  monkeypatch.setattr(tagger, '_decode', lambda inputs: decoded_rows.append(
+      int(inputs['input_ids'].shape[0])) or decode(inputs))
+  result = tagger.tag_documents([doc])
+  assert sum(decoded_rows) == len(pieces) and not result.failures
+  assert all(span.text == text[span.start:span.end] for span in result.documents[0].annotations)
+
+
+def test_a_subset_of_types_runs_one_pass_per_type(tagger, monkeypatch):
+  tasks = []
+  pieces = tagger._pieces
+  monkeypatch.setattr(tagger, '_pieces', lambda i, doc, task: tasks.append(task) or pieces(
+      i, doc, task))
+  spans = tagger.tag(TEXT, 'Gene,Disease')
+  assert tasks == ['Gene', 'Disease']
+  assert {span.type for span in spans} <= {'Gene', 'Disease'}
+
+
+def test_a_failing_document_is_skipped_not_the_batch(tagger, monkeypatch):
+  split = sentences_lib.split_document
+
+  def fragile_split(doc, spans=()):
+    if doc.id == 'bad':
+      raise RuntimeError('cannot split this one')
+    return split(doc, spans)
+
+  monkeypatch.setattr(sentences_lib, 'split_document', fragile_split)
+  docs = [Document('good', [Passage(0, TEXT)]), Document('bad', [Passage(0, TEXT)]),
+          Document('empty', [Passage(0, '')])]
+  result = tagger.tag_documents(docs)
+  assert [doc.id for doc in result.documents] == ['good', 'empty']
+  assert result.documents[1].annotations == []
+  assert result.failures == [tagger_lib.Failure(1, 'bad', 'RuntimeError: cannot split this one')]
+
+
+def test_load_without_a_default_model_says_how_to_get_one(tmp_path, monkeypatch):
+  monkeypatch.setattr(tagger_lib, 'DEFAULT_MODEL_DIR', tmp_path / 'default')
+  with pytest.raises(FileNotFoundError, match='bin/train.py'):
+    tagger_lib.Tagger.load()
+
+
+def test_package_exports_the_tagger_and_data_modules_need_no_tensorflow():
+  from aioner_tf import Tagger  # pylint: disable=g-import-not-at-top
+  assert Tagger is tagger_lib.Tagger
+  check = ('import sys, aioner_tf, aioner_tf.data.formats, aioner_tf.evaluation; '
+           'assert "tensorflow" not in sys.modules')
+  subprocess.run([sys.executable, '-c', check], cwd=ROOT, check=True)
+
+
+# Formats and plain text.
+
+
+def test_plain_text_is_one_document_with_code_point_offsets(tmp_path):
+  path = tmp_path / 'note 1.txt'
+  path.write_text('Naïve BRCA1\ncarriers.', encoding='utf-8')
+  [doc] = formats.read_documents(path)
+  assert doc.id == 'note 1' and doc.passages == [Passage(0, 'Naïve BRCA1\ncarriers.')]
+  assert doc.text_at(6, 11) == 'BRCA1'
+
+
+def test_plain_text_that_is_not_utf8_is_reported_and_yields_nothing(tmp_path):
+  path = tmp_path / 'broken.txt'
+  path.write_bytes(b'line one\ncaf\xe9\n')
+  with pytest.warns(MalformedInputWarning, match=r'broken.txt:2 \(document broken\)'):
+    assert not list(formats.read_documents(path))
+
+
+def test_formats_follow_extensions():
+  assert [formats.format_of(name) for name in ('a.PubTator', 'b.BioC.XML', 'c.json', 'd.txt',
+                                               'e.conll')] == [
+      formats.PUBTATOR, formats.BIOC_XML, formats.BIOC_JSON, formats.PLAINTEXT, None]
+  with pytest.raises(ValueError, match='unknown extension'):
+    formats.read_documents('e.conll')
+
+
+def test_pubtator_output_turns_line_breaks_into_spaces_and_keeps_offsets(tmp_path):
+  doc = Document('n', [Passage(0, 'BRCA1\nin\tcancer')])
+  doc.annotations = [tagger_lib.Span(0, 15, 'Disease', 'BRCA1\nin\tcancer')]
+  formats.write_documents([doc], tmp_path / 'n.PubTator', formats.PUBTATOR)
+  [again] = formats.read_documents(tmp_path / 'n.PubTator')
+  assert again.passages[0].text == 'BRCA1 in cancer'
+  assert again.annotations == [tagger_lib.Span(0, 15, 'Disease', 'BRCA1 in cancer')]
+
+
+# Batch tagging.
+
+
+def test_plan_names_outputs_after_inputs(tmp_path):
+  inputs = tmp_path / 'in'
+  (inputs / 'sub').mkdir(parents=True)
+  for name in ('a.PubTator', 'b.txt', 'c.BioC.XML', '.hidden.xml', 'notes.md'):
+    (inputs / name).write_text('')
+  names = lambda jobs: [(j.input_path.name, j.output_path.name, j.output_format) for j in jobs]
+  assert names(batch.plan_jobs([str(inputs)], str(tmp_path / 'out'))) == [
+      ('a.PubTator', 'a.PubTator', 'pubtator'), ('b.txt', 'b.PubTator', 'pubtator'),
+      ('c.BioC.XML', 'c.BioC.XML', 'bioc_xml')]
+  assert names(batch.plan_jobs([str(inputs)], str(tmp_path / 'out'), 'bioc_json'))[2] == (
+      'c.BioC.XML', 'c.BioC.json', 'bioc_json')
+  assert names(batch.plan_jobs([str(inputs / 'b.txt')], str(tmp_path / 'b.xml'))) == [
+      ('b.txt', 'b.xml', 'bioc_xml')]
+  with pytest.raises(ValueError, match='overwrite'):
+    batch.plan_jobs([str(inputs)], str(inputs))
+  (inputs / 'a.txt').write_text('')
+  with pytest.raises(ValueError, match='both be written'):
+    batch.plan_jobs([str(inputs)], str(tmp_path / 'out'))
+
+
+class _Killed(Exception):
+  """Stands for the process being killed."""
+
+
+@pytest.mark.parametrize('output_format', ['same', 'bioc_json'])
+def test_a_killed_run_resumes_to_the_same_bytes(tagger, tmp_path, monkeypatch, output_format):
+  source = tmp_path / 'docs.PubTator'
+  pubtator.write_pubtator(_documents(7), source)
+  [whole] = batch.plan_jobs([str(source)], str(tmp_path / 'whole'), output_format)
+  batch.tag_file(tagger, whole, 'ALL', chunk_size=2)
+
+  calls, kill_at_call = [], [2]
+  tag_documents = tagger.tag_documents
+
+  def dying_tag_documents(docs, entity_types):
+    calls.append(len(docs))
+    if len(calls) in kill_at_call:
+      raise _Killed()
+    return tag_documents(docs, entity_types)
+
+  monkeypatch.setattr(tagger, 'tag_documents', dying_tag_documents)
+  [job] = batch.plan_jobs([str(source)], str(tmp_path / 'resumed'), output_format)
+  with pytest.raises(_Killed):
+    batch.tag_file(tagger, job, 'ALL', chunk_size=2)
+  assert not job.output_path.exists()
+  progress = json.loads(job.output_path.with_name(job.output_path.name + '.progress').read_text())
+  assert progress['documents_done'] == 2
+
+  calls.clear()
+  kill_at_call.clear()
+  ledger = batch.tag_file(tagger, job, 'ALL', chunk_size=2)
+  assert calls == [2, 2, 1]  # The first chunk was not tagged again.
+  assert job.output_path.read_bytes() == whole.output_path.read_bytes()
+  assert (ledger.read, ledger.tagged, ledger.skipped, ledger.written) == (7, 7, {}, 7)
+  assert sorted(p.name for p in job.output_path.parent.iterdir()) == [job.output_path.name]
+
+
+def test_malformed_inputs_are_skipped_and_named(tagger, tmp_path, caplog):
+  inputs = tmp_path / 'in'
+  inputs.mkdir()
+  (inputs / 'corpus.PubTator').write_bytes(
+      b'good1|t|BRCA1 in breast cancer.\ngood1|a|\n\n'
+      b'badbytes|t|caf\xe9 au lait\nbadbytes|a|\n\n'
+      b'badoffsets|t|TP53 in mice.\nbadoffsets|a|\nbadoffsets\t40\t30\tTP53\tGene\n\n'
+      b'good2|t|Aspirin for headache.\ngood2|a|\n')
+  (inputs / 'broken.txt').write_bytes(b'caf\xe9')
+  (inputs / 'fine.txt').write_text(TEXT, encoding='utf-8')
+  jobs = batch.plan_jobs([str(inputs)], str(tmp_path / 'out'))
+  with caplog.at_level(logging.WARNING):
+    ledger = batch.tag_files(tagger, jobs, chunk_size=2)
+  log = caplog.text
+  assert 'corpus.PubTator:4 (document badbytes)' in log
+  assert 'corpus.PubTator:9 (document badoffsets)' in log
+  assert 'broken.txt:1 (document broken)' in log
+  assert (ledger.read, ledger.tagged, ledger.skipped, ledger.written) == (
+      6, 4, {batch.MALFORMED: 2}, 4)
+  assert ledger.read == ledger.tagged + sum(ledger.skipped.values())
+  written = {path.name: [doc.id for doc in pubtator.read_pubtator(path)]
+             for path in (tmp_path / 'out').iterdir()}
+  assert written == {'corpus.PubTator': ['good1', 'badoffsets', 'good2'],
+                     'broken.PubTator': [], 'fine.PubTator': ['fine']}
+
+
+def test_a_document_that_cannot_be_tagged_is_counted_and_not_written(tagger, tmp_path,
+                                                                     monkeypatch, caplog):
+  source = tmp_path / 'docs.PubTator'
+  pubtator.write_pubtator(_documents(3), source)
+  split = sentences_lib.split_document
+  monkeypatch.setattr(sentences_lib, 'split_document', lambda doc, spans=(): (
+      1 / 0 if doc.id == 'd1' else split(doc, spans)))
+  jobs = batch.plan_jobs([str(source)], str(tmp_path / 'out'))
+  with caplog.at_level(logging.WARNING):
+    ledger = batch.tag_files(tagger, jobs)
+  assert 'docs.PubTator: document d1 skipped: tagging failed (ZeroDivisionError' in caplog.text
+  assert (ledger.read, ledger.tagged, ledger.skipped, ledger.written) == (
+      3, 2, {batch.TAGGING_FAILED: 1}, 2)
+  assert [doc.id for doc in pubtator.read_pubtator(jobs[0].output_path)] == ['d0', 'd2']
+
+
+def test_pubtator_to_bioc_xml_keeps_passages_and_adds_predictions(tagger, tmp_path):
+  source = TEST_DATA / 'tiny_train.PubTator'
+  jobs = batch.plan_jobs([str(source)], str(tmp_path / 'tagged.xml'))
+  ledger = batch.tag_files(tagger, jobs, 'Gene,Chemical')
+  docs = list(pubtator.read_pubtator(source))
+  expected = tagger.tag_documents(docs, 'Gene,Chemical').documents
+  assert list(bioc.read_bioc_xml(tmp_path / 'tagged.xml')) == expected
+  assert [d.passages for d in expected] == [d.passages for d in docs]
+  assert any(d.annotations for d in expected)
+  assert ledger.written == len(docs) == 4
+  again = batch.tag_files(tagger, jobs, 'Gene,Chemical')  # The output exists: skipped.
+  assert (again.files_existing, again.read) == (1, 0)
