@@ -21,8 +21,8 @@ from syntok import segmenter
 from aioner_tf.data.document import Document
 
 # A letter or digit followed by letters, digits or combining marks; or any other visible character.
-_COMBINING = '\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f'
-_WORD_RE = re.compile(rf'[^\W_](?:[^\W_]|[{_COMBINING}])*|[^\s]')
+COMBINING_MARKS = '\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f'
+_WORD_RE = re.compile(rf'[^\W_](?:[^\W_]|[{COMBINING_MARKS}])*|[^\s]')
 
 
 @dataclasses.dataclass(frozen=True)

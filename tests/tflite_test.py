@@ -1,0 +1,73 @@
+"""Tests of the TFLite export and its runner on a tiny random-initialised model."""
+
+import dataclasses
+import pathlib
+from typing import Dict
+
+from ai_edge_litert.interpreter import Interpreter
+import numpy as np
+import pytest
+
+from aioner_tf.data.tokenizer import SubwordTokenizer
+from aioner_tf.export import saved_model
+from aioner_tf.export import tflite
+from aioner_tf.model import aioner
+from saved_model_test import MAX_LEN, padded_batch, tiny_model_dir
+
+BATCH_SIZE = 4
+
+
+@dataclasses.dataclass
+class Converted:
+  model: aioner.AionerModel
+  batch: Dict[str, np.ndarray]
+  paths: Dict[str, pathlib.Path]
+
+
+@pytest.fixture(scope='module')
+def converted(tmp_path_factory):
+  root = tmp_path_factory.mktemp('tflite')
+  model_dir = tiny_model_dir(root / 'model')
+  tokenizer = SubwordTokenizer.load(str(model_dir / saved_model.TOKENIZER_DIR))
+  return Converted(aioner.load_model(model_dir), padded_batch(tokenizer),
+                   tflite.export_tflite(model_dir, root / 'tflite', BATCH_SIZE))
+
+
+def test_float32_gives_the_label_ids_of_keras_decode(converted):
+  runner = tflite.LiteRunner(converted.paths[tflite.FLOAT32], num_threads=2)
+  assert len(converted.batch['input_ids']) > BATCH_SIZE  # Static batches, the last one padded.
+  np.testing.assert_array_equal(runner.decode(converted.batch),
+                                converted.model.decode(converted.batch).numpy())
+  one = {key: value[:1] for key, value in converted.batch.items()}
+  np.testing.assert_array_equal(runner.decode(one), converted.model.decode(one).numpy())
+
+
+def test_int8_returns_label_ids_of_the_right_shape(converted):
+  runner = tflite.LiteRunner(converted.paths[tflite.INT8], num_threads=2)
+  label_ids = runner.decode(converted.batch)
+  assert label_ids.shape == converted.batch['word_positions'].shape
+  assert ((label_ids >= 0) & (label_ids < len(converted.model.config.labels))).all()
+  assert not label_ids[converted.batch['word_positions'] == 0].any()  # Padded words are 0.
+
+
+def test_int8_is_a_fraction_of_float32(converted):
+  sizes = {key: path.stat().st_size for key, path in converted.paths.items()}
+  assert sizes[tflite.INT8] < 0.4 * sizes[tflite.FLOAT32]
+
+
+@pytest.mark.parametrize('quantization', tflite.QUANTIZATIONS)
+def test_static_shapes_convert_to_builtin_ops_only(converted, quantization):
+  interpreter = Interpreter(model_path=str(converted.paths[quantization]))
+  ops = {op['op_name'] for op in interpreter._get_ops_details()}  # pylint: disable=protected-access
+  assert not [op for op in ops if op.startswith('Flex') or op == 'CUSTOM']
+  signature = interpreter.get_signature_runner()
+  assert list(signature.get_input_details()['input_ids']['shape']) == [BATCH_SIZE, MAX_LEN]
+
+
+def test_padding_past_max_len_is_dropped_and_longer_inputs_are_refused(converted):
+  runner = tflite.LiteRunner(converted.paths[tflite.FLOAT32])
+  assert converted.batch['input_ids'].shape[1] > MAX_LEN  # Padded past max_len.
+  assert runner.decode(converted.batch).shape == converted.batch['word_positions'].shape
+  too_long = {key: np.ones([1, MAX_LEN + 1], np.int32) for key in saved_model.INPUT_KEYS}
+  with pytest.raises(ValueError, match='max_len'):
+    runner.decode(too_long)
