@@ -21,9 +21,11 @@ from aioner_tf.data import tfrecords
 from aioner_tf.data.document import Document, Passage, Span
 from aioner_tf.data.tokenizer import SubwordTokenizer
 from aioner_tf.model import aioner
+from aioner_tf.tagging import html_view
 from aioner_tf.training import dev_eval
 
 DEFAULT_MODEL_DIR = pathlib.Path(__file__).resolve().parents[2] / 'saved_models' / 'default'
+TOO_LARGE = 'document too large'  # How the reason of a document over the size limit starts.
 
 
 def tasks_for_types(entity_types: Union[str, Sequence[str]]) -> List[str]:
@@ -63,17 +65,23 @@ class _Piece:
 
 
 class Tagger:
-  """A trained model with its tokenizer, ready to tag text and documents."""
+  """A trained model with its tokenizer, ready to tag text and documents.
+
+  Tagging holds every piece of the documents it is given at once, so memory grows with the
+  largest call; `max_document_chars` (characters over all passages) bounds it per document.
+  """
 
   def __init__(self, model: aioner.AionerModel, tokenizer: SubwordTokenizer,
-               batch_size: int = 32):
+               batch_size: int = 32, max_document_chars: Optional[int] = None):
     self.model = model
     self.tokenizer = tokenizer
     self.batch_size = batch_size
+    self.max_document_chars = max_document_chars
     self._decode = dev_eval.compiled_decode(model)
 
   @classmethod
-  def load(cls, model_dir: Optional[str] = None, batch_size: int = 32) -> 'Tagger':
+  def load(cls, model_dir: Optional[str] = None, batch_size: int = 32,
+           max_document_chars: Optional[int] = None) -> 'Tagger':
     """Loads a trained model directory (by default saved_models/default)."""
     model_dir = pathlib.Path(model_dir or DEFAULT_MODEL_DIR)
     if not (model_dir / aioner.CONFIG_FILE).exists():
@@ -82,7 +90,7 @@ class Tagger:
           'bin/prepare_data.py and bin/train.py, then pass its RUN_DIR/best folder as the model '
           f'directory or copy that folder to {DEFAULT_MODEL_DIR}.')
     return cls(aioner.load_model(model_dir), SubwordTokenizer.load(str(model_dir / 'tokenizer')),
-               batch_size)
+               batch_size, max_document_chars)
 
   def tag(self, text: str, entity_types: Union[str, Sequence[str]] = aio.ALL_TASK) -> List[Span]:
     """Tags one text; returns typed spans with offsets into `text`.
@@ -97,7 +105,8 @@ class Tagger:
 
   def tag_documents(self, documents: Sequence[Document],
                     entity_types: Union[str, Sequence[str]] = aio.ALL_TASK) -> TaggingResult:
-    """Tags documents; a document that fails is left out and listed in `failures`.
+    """Tags documents; a document that fails, or is longer than `max_document_chars`, is left
+    out and listed in `failures`.
 
     Args:
       documents: the documents; their own annotations are ignored.
@@ -110,6 +119,10 @@ class Tagger:
     tasks = tasks_for_types(entity_types)
     pieces, failures = [], {}
     for i, doc in enumerate(documents):
+      size = sum(len(passage.text) for passage in doc.passages)
+      if self.max_document_chars is not None and size > self.max_document_chars:
+        failures[i] = f'{TOO_LARGE}: {size} characters, the limit is {self.max_document_chars}'
+        continue
       try:
         pieces.extend([p for task in tasks for p in self._pieces(i, doc, task)])  # All or none.
       except Exception as e:  # pylint: disable=broad-except
@@ -130,6 +143,15 @@ class Tagger:
         tagged.append(dataclasses.replace(doc, annotations=spans))
     return TaggingResult(tagged, [Failure(i, documents[i].id, reason)
                                   for i, reason in sorted(failures.items())])
+
+  def render(self, documents: Sequence[Document],
+             entity_types: Union[str, Sequence[str]] = aio.ALL_TASK,
+             gold: Optional[Sequence[Document]] = None, title: str = html_view.DEFAULT_TITLE
+             ) -> str:
+    """Tags documents and returns the HTML page of `html_view.render_html` showing them,
+    compared with `gold` if given. A document that fails is left out, as in `tag_documents`
+    (with gold, its id is then missing from the predictions: ValueError)."""
+    return html_view.render_html(self.tag_documents(documents, entity_types).documents, gold, title)
 
   def _pieces(self, doc_index: int, doc: Document, task: str) -> Iterator[_Piece]:
     """Pieces of every sentence of `doc`, each within the model's max_len."""
