@@ -1,4 +1,4 @@
-"""Tags PubTator, BioC XML, BioC JSON or plain-text files with a trained model.
+"""Tags PubTator, BioC XML, BioC JSON, PubMed XML or plain-text files with a trained model.
 
   python bin/tag.py --model_dir=runs/biored/best --input=docs/ --output=tagged/ \
       [--output_format=same|pubtator|bioc_xml|bioc_json] [--entity_types=ALL|Gene,Disease,...]
@@ -16,9 +16,9 @@ sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent))
 from absl import app  # pylint: disable=g-import-not-at-top
 from absl import flags
 
-from aioner_tf.data import aio
 from aioner_tf.data import formats
 from aioner_tf.tagging import batch
+from aioner_tf.tagging import tag_flags
 from aioner_tf.tagging import tagger as tagger_lib
 
 FLAGS = flags.FLAGS
@@ -26,20 +26,24 @@ flags.DEFINE_string('model_dir', None, 'Trained model directory (model_config.js
                     f'tokenizer/), such as RUN_DIR/best of bin/train.py. Default: '
                     f'{tagger_lib.DEFAULT_MODEL_DIR}.')
 flags.DEFINE_list('input', None, 'Input files and folders (each file of a folder whose extension '
-                  'is .PubTator, .xml (BioC), .json (BioC) or .txt (plain text, one document)).',
-                  required=True)
+                  'is .PubTator, .xml (BioC, or PubMed if its root is PubmedArticleSet), .xml.gz '
+                  '(PubMed), .json (BioC) or .txt (plain text, one document)).', required=True)
 flags.DEFINE_string('output', None, 'Output folder; each output keeps its input\'s name (with '
                     'the extension of --output_format). With one input file, this may be the '
                     'output file instead, if its extension names a format.', required=True)
 flags.DEFINE_enum('output_format', batch.SAME, [batch.SAME, *formats.WRITABLE],
-                  'same: the format of each input, and PubTator for .txt inputs; with an output '
-                  'file, the format its extension names.')
-flags.DEFINE_list('entity_types', [aio.ALL_TASK], 'ALL (one pass with the <ALL> task), or some '
-                  f'of {",".join(aio.ENTITY_TYPES)} (one pass per type, merged).')
-flags.DEFINE_integer('batch_size', 32, 'Pieces of sentences per model call.')
+                  'same: the format of each input, and PubTator for plain-text and PubMed '
+                  'inputs; with an output file, the format its extension names.')
+tag_flags.define_tagger_flags()
+flags.adopt_module_key_flags(tag_flags)
 flags.DEFINE_integer('chunk_size', batch.CHUNK_DOCUMENTS,
                      'Documents tagged between two saves of the progress.')
 flags.DEFINE_bool('strict', False, 'Malformed input stops the run instead of being skipped.')
+flags.DEFINE_integer('max_document_chars', None, 'Documents longer than this (characters over '
+                     'all passages) are skipped, named in the log and counted in the ledger: '
+                     'tagging holds all of a document at once (measured: 110 to 250 bytes a '
+                     'character, see docs/RELIABILITY.md).',
+                     lower_bound=1)
 
 
 def main(argv):
@@ -47,7 +51,7 @@ def main(argv):
   try:
     tagger_lib.tasks_for_types(FLAGS.entity_types)
     jobs = batch.plan_jobs(FLAGS.input, FLAGS.output, FLAGS.output_format)
-    tagger = tagger_lib.Tagger.load(FLAGS.model_dir, FLAGS.batch_size)
+    tagger = tagger_lib.Tagger.load(FLAGS.model_dir, FLAGS.batch_size, FLAGS.max_document_chars)
   except (ValueError, FileNotFoundError) as e:
     raise app.UsageError(str(e)) from e
   ledger = batch.tag_files(tagger, jobs, FLAGS.entity_types, FLAGS.chunk_size, FLAGS.strict)

@@ -130,7 +130,7 @@ def document_examples(doc: Document, task: str, type_map: Mapping[str, Optional[
   kept, dropped = _drop_overlaps(spans)
   problems = [Unrepresentable(doc.id, task, s, doc.text_at(s[0], s[1]) or '',
                               'overlaps another annotation') for s in dropped]
-  examples = []
+  examples, decoded = [], set()
   sentences = sentences_lib.split_document(doc, [(s, e) for s, e, _ in kept])
   first = 0
   for index, sentence in enumerate(sentences):
@@ -139,14 +139,13 @@ def document_examples(doc: Document, task: str, type_map: Mapping[str, Optional[
     last = first
     while last < len(kept) and kept[last][0] < sentence.end:
       last += 1
-    inside = kept[first:last]
-    labels = labels_from_spans(sentence.tokens, inside, task)
-    decoded = set(spans_from_labels(sentence.tokens, labels))
-    for span in inside:
-      if span not in decoded:
-        problems.append(Unrepresentable(doc.id, task, span, doc.text_at(span[0], span[1]) or '',
-                                        'boundary is not a word boundary'))
+    labels = labels_from_spans(sentence.tokens, kept[first:last], task)
+    decoded.update(spans_from_labels(sentence.tokens, labels))
     examples.append(Example(doc.id, task, sentence.tokens, labels, index, 0, corpus))
+  # Checked over all sentences: a span of white space alone lies in none.
+  problems.extend(Unrepresentable(doc.id, task, span, doc.text_at(span[0], span[1]) or '',
+                                  'boundary is not a word boundary')
+                  for span in kept if span not in decoded)
   return examples, problems
 
 

@@ -7,11 +7,7 @@ character offsets counted in Python code points, as everywhere in `document`; th
 are ASCII, where code points and bytes agree. Relations and sentences are ignored. Annotation ids
 are not kept: the writers number annotations 0..n-1 in each document.
 
-XML is read with the standard library's expat parser, driven directly so that the file streams
-document by document and problems can be located by line. The parser is safe for untrusted
-input: any ENTITY declaration rejects the file (so entities are never expanded, and no external
-entity is read), and external DTDs such as `<!DOCTYPE collection SYSTEM "BioC.dtd">` are accepted
-but never fetched.
+XML is read document by document with `xmlstream` (safe for untrusted input, gzipped or not).
 """
 
 import contextlib
@@ -20,27 +16,21 @@ import io
 import itertools
 import json
 import os
-from typing import (Any, BinaryIO, Callable, Dict, Iterable, Iterator, List, Optional, TextIO,
-                    Tuple, Union)
+import re
+from typing import Any, BinaryIO, Callable, Dict, Iterable, Iterator, List, TextIO, Tuple, Union
 from xml.etree import ElementTree
-from xml.parsers import expat
 
 from aioner_tf.data import document as document_lib
+from aioner_tf.data import xmlstream
 from aioner_tf.data.errors import MalformedInputError, report
 
-PathOrFile = Union[str, os.PathLike, BinaryIO]
 Output = Union[str, os.PathLike, TextIO, BinaryIO]
 
-_CHUNK_BYTES = 1 << 16
+XML_COLLECTION_END = '</collection>'
 _XML_HEADER = ("<?xml version='1.0' encoding='UTF-8'?>\n"
                '<!DOCTYPE collection SYSTEM "BioC.dtd">\n')
 _IDENTIFIER_KEYS = ('identifier', 'Identifier')
-
-
-def _source_name(source) -> str:
-  if hasattr(source, 'read'):
-    return str(getattr(source, 'name', '<stream>'))
-  return os.fspath(source)
+_NOT_XML = re.compile('[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]')
 
 
 def _integer(value: Any, what: str) -> int:
@@ -76,7 +66,11 @@ def _span(infons: List[Tuple[str, str]], text: str, locations: List[Tuple[Any, A
 
 def _add_annotations(doc: document_lib.Document, annotations: Iterable[Tuple[int, Any]],
                      parse: Callable[[Any], document_lib.Span], path: str, strict: bool) -> None:
-  """Parses `(line, annotation)` pairs into `doc`, reporting and skipping unusable ones."""
+  """Parses `(line, annotation)` pairs into `doc`, reporting and skipping unusable ones; raises
+  ValueError if the passages of `doc` are out of order or overlap."""
+  problem = document_lib.passage_order_problem(doc)
+  if problem:
+    raise ValueError(problem)
   for line, annotation in annotations:
     document_lib.add_checked_annotation(doc, lambda: parse(annotation), path, line, strict)
   doc.sort_annotations()
@@ -84,15 +78,14 @@ def _add_annotations(doc: document_lib.Document, annotations: Iterable[Tuple[int
 
 def _spans_by_passage(doc: document_lib.Document) -> List[List[document_lib.Span]]:
   """Groups the annotations of `doc` by the passage that holds each one."""
+  index = {id(passage): i for i, passage in enumerate(doc.passages)}
   groups = [[] for _ in doc.passages]
   for span in doc.annotations:
-    for index, passage in enumerate(doc.passages):
-      if passage.offset <= span.start and span.end <= passage.end:
-        groups[index].append(span)
-        break
-    else:
+    passage = doc.passage_at(span.start, span.end)
+    if passage is None:
       raise ValueError(f'document {doc.id}: annotation {span.start}-{span.end} lies outside '
                        'every passage and cannot be written as BioC')
+    groups[index[id(passage)]].append(span)
   return groups
 
 
@@ -125,70 +118,6 @@ def _text_output(out: Output):
 # BioC XML.
 
 
-class _RawDocument:
-  """A `<document>` element as parsed, with the lines its elements start on."""
-
-  def __init__(self, line: int):
-    self.line = line
-    self.doc_id: Optional[str] = None
-    self.element: Optional[ElementTree.Element] = None
-    self.lines: Dict[ElementTree.Element, int] = {}
-    self.problem: Optional[str] = None  # An XML problem that breaks the document.
-
-
-class _XmlStream:
-  """Expat handlers that build one `_RawDocument` per `<document>`, and nothing else."""
-
-  def __init__(self):
-    self.parser = expat.ParserCreate()
-    self.parser.buffer_text = True
-    self.parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
-    self.parser.EntityDeclHandler = self._entity_declaration
-    self.parser.StartElementHandler = self._start
-    self.parser.EndElementHandler = self._end
-    self.parser.CharacterDataHandler = self._data
-    self.parser.SkippedEntityHandler = self._skipped_entity
-    self.current: Optional[_RawDocument] = None
-    self.finished: List[_RawDocument] = []
-    self._builder: Optional[ElementTree.TreeBuilder] = None
-    self._depth = 0
-
-  def _entity_declaration(self, name, *unused_details):
-    raise MalformedInputError(f'the DOCTYPE declares ENTITY {name!r}; entities are not allowed')
-
-  def _start(self, tag, attributes):
-    if self._builder is None:
-      if tag != 'document':
-        return
-      self._builder = ElementTree.TreeBuilder()
-      self.current = _RawDocument(self.parser.CurrentLineNumber)
-    element = self._builder.start(tag, attributes)
-    self.current.lines[element] = self.parser.CurrentLineNumber
-    self._depth += 1
-
-  def _end(self, tag):
-    if self._builder is None:
-      return
-    element = self._builder.end(tag)
-    self._depth -= 1
-    if tag == 'id' and self._depth == 1:
-      self.current.doc_id = (element.text or '').strip() or None
-    if self._depth == 0:
-      self.current.element = self._builder.close()
-      self.finished.append(self.current)
-      self.current = None
-      self._builder = None
-
-  def _data(self, text):
-    if self._builder is not None:
-      self._builder.data(text)
-
-  def _skipped_entity(self, name, unused_is_parameter_entity):
-    if self.current is not None and self.current.problem is None:
-      self.current.problem = (f'line {self.parser.CurrentLineNumber} refers to undeclared entity '
-                              f'{name!r}')
-
-
 def _xml_infons(element: ElementTree.Element) -> List[Tuple[str, str]]:
   return [(infon.get('key', ''), infon.text or '') for infon in element.iterfind('infon')]
 
@@ -199,13 +128,13 @@ def _xml_span(element: ElementTree.Element) -> document_lib.Span:
   return _span(_xml_infons(element), element.findtext('text') or '', locations)
 
 
-def _xml_document(raw: _RawDocument, path: str, strict: bool) -> document_lib.Document:
+def _xml_document(raw: xmlstream.Record, path: str, strict: bool) -> document_lib.Document:
   """Turns a parsed `<document>` into a Document; raises ValueError if it is broken."""
   if raw.problem:
     raise ValueError(raw.problem)
-  if raw.doc_id is None:
+  if raw.record_id is None:
     raise ValueError('document has no <id>')
-  doc = document_lib.Document(raw.doc_id, infons=dict(_xml_infons(raw.element)))
+  doc = document_lib.Document(raw.record_id, infons=dict(_xml_infons(raw.element)))
   annotations = []
   for passage in raw.element.iterfind('passage'):
     offset = _integer(passage.findtext('offset'), 'passage <offset>')
@@ -217,46 +146,15 @@ def _xml_document(raw: _RawDocument, path: str, strict: bool) -> document_lib.Do
   return doc
 
 
-def read_bioc_xml(source: PathOrFile, strict: bool = False) -> Iterator[document_lib.Document]:
+def read_bioc_xml(source: xmlstream.PathOrFile, strict: bool = False
+                  ) -> Iterator[document_lib.Document]:
   """Yields the documents of a BioC XML file (path or binary file) one by one, streaming.
 
   A broken document is reported (see `errors.report`) and skipped. XML that is not well formed
   (a truncated file, bytes that are not UTF-8) or that declares entities ends the file with a
   report, after the documents before the problem.
   """
-  path = _source_name(source)
-  handle = source if hasattr(source, 'read') else open(source, 'rb')
-  stream = _XmlStream()
-  try:
-    while True:
-      chunk = handle.read(_CHUNK_BYTES)
-      error = None
-      try:
-        stream.parser.Parse(chunk, not chunk)
-      except expat.ExpatError as e:
-        error = MalformedInputError(f'XML is not well formed ({expat.ErrorString(e.code)}, '
-                                    f'column {e.offset + 1}); rest of file skipped', path,
-                                    e.lineno, stream.current and stream.current.doc_id)
-      except MalformedInputError as e:
-        error = MalformedInputError(e.message + '; file skipped', path,
-                                    stream.parser.CurrentLineNumber)
-      for raw in stream.finished:
-        try:
-          doc = _xml_document(raw, path, strict)
-        except ValueError as e:
-          report(MalformedInputError(f'{e}; document skipped', path, raw.line, raw.doc_id),
-                 strict)
-          continue
-        yield doc
-      stream.finished.clear()
-      if error is not None:
-        report(error, strict)
-        return
-      if not chunk:
-        return
-  finally:
-    if handle is not source:
-      handle.close()
+  return xmlstream.read_records(source, ('document',), (('id',),), _xml_document, strict)
 
 
 def _add_xml_infons(element: ElementTree.Element, infons: Iterable[Tuple[str, str]]) -> None:
@@ -284,22 +182,31 @@ def _xml_element(doc: document_lib.Document) -> ElementTree.Element:
   return element
 
 
+def xml_collection_start() -> str:
+  """What a BioC XML file holds before its first document (without the last line break)."""
+  return (_XML_HEADER + '<collection><source>aioner_tf</source>'
+          f'<date>{datetime.date.today().isoformat()}</date><key>BioC.key</key>')
+
+
+def format_bioc_xml(doc: document_lib.Document) -> str:
+  """Returns `doc` as a BioC XML `<document>` element."""
+  text = ElementTree.tostring(_xml_element(doc), encoding='unicode')
+  # A raw carriage return would be read back as a line feed; ElementTree escapes it only in
+  # attributes, so it can appear here only in text content. Characters XML cannot hold at all
+  # (controls such as the form feeds of text from PDFs) become U+FFFD, one for one.
+  return _NOT_XML.sub('\ufffd', text).replace('\r', '&#13;')
+
+
 def write_bioc_xml(documents: Iterable[document_lib.Document], out: Output) -> None:
-  """Writes documents as a BioC XML collection, one document at a time.
+  """Writes documents as a BioC XML collection, one document a line, streaming.
 
   `out` is a path, a binary file or a text file (which should be UTF-8, as the header says).
   """
   with _text_output(out) as handle:
-    handle.write(_XML_HEADER)
-    handle.write('<collection><source>aioner_tf</source>'
-                 f'<date>{datetime.date.today().isoformat()}</date><key>BioC.key</key>\n')
+    handle.write(xml_collection_start() + '\n')
     for doc in documents:
-      text = ElementTree.tostring(_xml_element(doc), encoding='unicode')
-      # A raw carriage return would be read back as a line feed; ElementTree escapes it only
-      # in attributes, so it can appear here only in text content.
-      handle.write(text.replace('\r', '&#13;'))
-      handle.write('\n')
-    handle.write('</collection>\n')
+      handle.write(format_bioc_xml(doc) + '\n')
+    handle.write(XML_COLLECTION_END + '\n')
 
 
 # BioC JSON.
@@ -336,6 +243,8 @@ def _json_document(item: Any, path: str, strict: bool) -> document_lib.Document:
   """Turns a BioC JSON document object into a Document; raises ValueError if it is broken."""
   if not isinstance(item, dict):
     raise ValueError(f'document is {type(item).__name__}, not an object')
+  # JSON escapes can spell lone surrogates ("\ud800"), which no UTF-8 writer can write.
+  json.dumps(item, ensure_ascii=False).encode('utf-8')
   if item.get('id') is None or not str(item['id']).strip():
     raise ValueError('document has no id')
   doc = document_lib.Document(str(item['id']).strip(),
@@ -364,7 +273,7 @@ def read_bioc_json(source: Union[str, os.PathLike, BinaryIO, TextIO], strict: bo
   has no documents list is reported as a whole. JSON gives no lines for documents, so reports
   other than syntax errors say line 0.
   """
-  path = _source_name(source)
+  path = xmlstream.source_name(source)
   if hasattr(source, 'read'):
     content = source.read()
   else:
@@ -372,7 +281,7 @@ def read_bioc_json(source: Union[str, os.PathLike, BinaryIO, TextIO], strict: bo
       content = handle.read()
   try:
     if isinstance(content, bytes):
-      content = content.decode('utf-8')
+      content = content.decode('utf-8-sig')  # json.loads rejects a byte order mark.
     collection = json.loads(content)
   except UnicodeDecodeError as e:
     line = e.object.count(b'\n', 0, e.start) + 1
@@ -382,6 +291,9 @@ def read_bioc_json(source: Union[str, os.PathLike, BinaryIO, TextIO], strict: bo
   except json.JSONDecodeError as e:
     report(MalformedInputError(f'not JSON ({e.msg}, column {e.colno}); file skipped', path,
                                e.lineno), strict)
+    return
+  except (ValueError, RecursionError) as e:  # A number of over 4300 digits, deep nesting.
+    report(MalformedInputError(f'not readable JSON ({e}); file skipped', path), strict)
     return
   items = collection.get('documents') if isinstance(collection, dict) else None
   if not isinstance(items, list):
@@ -413,6 +325,11 @@ def _json_object(doc: document_lib.Document) -> Dict[str, Any]:
   return {'id': doc.id, 'infons': dict(doc.infons), 'passages': passages, 'relations': []}
 
 
+def format_bioc_json(doc: document_lib.Document) -> str:
+  """Returns `doc` as a BioC JSON document object on one line."""
+  return json.dumps(_json_object(doc), ensure_ascii=False)
+
+
 def write_bioc_json(documents: Iterable[document_lib.Document], out: Output) -> None:
   """Writes documents as a BioC JSON collection, one document per line, streaming."""
   with _text_output(out) as handle:
@@ -421,5 +338,5 @@ def write_bioc_json(documents: Iterable[document_lib.Document], out: Output) -> 
                  '"key": "BioC.key", "infons": {}, "documents": [')
     for number, doc in enumerate(documents):
       handle.write(',\n' if number else '\n')
-      handle.write(json.dumps(_json_object(doc), ensure_ascii=False))
+      handle.write(format_bioc_json(doc))
     handle.write('\n]}\n')

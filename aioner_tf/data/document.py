@@ -2,8 +2,10 @@
 
 Offsets are character offsets (Python code points) into the document: a passage starts at
 `Passage.offset`, and an annotation `[start, end)` covers `document.text_at(start, end)`.
+Passages are in offset order and do not overlap, so an offset names one character of one passage.
 """
 
+import bisect
 import dataclasses
 from typing import Callable, Dict, List, Optional, Tuple
 
@@ -42,10 +44,14 @@ class Document:
   infons: Dict[str, str] = dataclasses.field(default_factory=dict)
 
   def passage_at(self, start: int, end: int) -> Optional[Passage]:
-    """Returns the passage that holds `[start, end)` whole, or None."""
-    for passage in self.passages:
-      if passage.offset <= start and end <= passage.end:
-        return passage
+    """Returns the passage that holds `[start, end)` whole, or None.
+
+    A binary search over the passages in offset order, so that a document of many passages is
+    not quadratic to check and to write.
+    """
+    i = bisect.bisect_right(self.passages, start, key=lambda passage: passage.offset) - 1
+    if i >= 0 and end <= self.passages[i].end:
+      return self.passages[i]
     return None
 
   def text_at(self, start: int, end: int) -> Optional[str]:
@@ -57,6 +63,15 @@ class Document:
 
   def sort_annotations(self) -> None:
     self.annotations.sort(key=lambda s: (s.start, s.end, s.type))
+
+
+def passage_order_problem(document: Document) -> Optional[str]:
+  """Says where a passage of `document` starts before the one before it ends, or None."""
+  for before, after in zip(document.passages, document.passages[1:]):
+    if after.offset < before.end:
+      return (f'passage at offset {after.offset} starts before the passage at {before.offset} '
+              f'ends ({before.end}), so offsets are ambiguous')
+  return None
 
 
 def span_problem(document: Document, span: Span) -> Optional[str]:

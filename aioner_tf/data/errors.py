@@ -26,14 +26,19 @@ class MalformedInputError(ValueError):
 
 
 class MalformedInputWarning(UserWarning):
-  """Warning category for malformed input that was skipped or kept as it is."""
+  """Warning for malformed input that was skipped or kept as it is; its text is the error's,
+  and `error` keeps the error itself (file, line and document apart)."""
+
+  def __init__(self, error: MalformedInputError):
+    super().__init__(str(error))
+    self.error = error
 
 
 def report(error: MalformedInputError, strict: bool) -> None:
   """Raises `error` in strict mode, else warns with its text and lets the caller go on."""
   if strict:
     raise error
-  warnings.warn(str(error), MalformedInputWarning, stacklevel=3)
+  warnings.warn(MalformedInputWarning(error), stacklevel=3)
 
 
 def use_one_line_warnings() -> None:

@@ -8,6 +8,7 @@ passage, with offsets relative to the block: those blocks become one `Document` 
 follow each other with one separator character, as a title and abstract do.
 """
 
+import bisect
 import io
 import os
 from typing import BinaryIO, Iterable, Iterator, List, Optional, TextIO, Tuple, Union
@@ -35,7 +36,8 @@ def _blocks(lines: Iterable[bytes], path: str) -> Iterator[_Block]:
   block = None
   for number, raw in enumerate(lines, start=1):
     try:
-      line = raw.decode('utf-8').rstrip('\r\n')
+      # A byte order mark (from Windows tools) would join the first id.
+      line = raw.decode('utf-8-sig' if number == 1 else 'utf-8').rstrip('\r\n')
     except UnicodeDecodeError as e:
       if block is None:
         block = _Block(raw.split(b'|', 1)[0].decode('utf-8', 'replace'), number)
@@ -154,18 +156,23 @@ def _passage_blocks(doc: document_lib.Document):
 
 def format_pubtator(doc: document_lib.Document) -> str:
   """Returns `doc` as PubTator text: one block, or one block per passage pair for full text."""
+  pairs = list(_passage_blocks(doc))
+  starts = [title.offset for title, _ in pairs]
+  spans = [[] for _ in pairs]
+  for span in doc.annotations:  # Found by binary search: a full text has many blocks.
+    i = bisect.bisect_right(starts, span.start) - 1
+    if i >= 0 and span.end <= (pairs[i][1] or pairs[i][0]).end:
+      spans[i].append(span)
   blocks = []
-  for title, abstract in _passage_blocks(doc):
-    end = abstract.end if abstract is not None else title.end
+  for (title, abstract), block_spans in zip(pairs, spans):
     lines = [f'{doc.id}|t|{title.text}', f'{doc.id}|a|{abstract.text if abstract else ""}']
-    for span in doc.annotations:
-      if title.offset <= span.start and span.end <= end:
-        mention = span.text or doc.text_at(span.start, span.end) or ''
-        columns = [doc.id, str(span.start - title.offset), str(span.end - title.offset), mention,
-                   span.type]
-        if span.id is not None:
-          columns.append(span.id)
-        lines.append('\t'.join(columns))
+    for span in block_spans:
+      mention = span.text or doc.text_at(span.start, span.end) or ''
+      columns = [doc.id, str(span.start - title.offset), str(span.end - title.offset), mention,
+                 span.type]
+      if span.id is not None:
+        columns.append(span.id)
+      lines.append('\t'.join(columns))
     blocks.append('\n'.join(lines) + '\n')
   if not blocks:
     blocks.append(f'{doc.id}|t|\n{doc.id}|a|\n')

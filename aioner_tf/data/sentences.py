@@ -17,12 +17,15 @@ import re
 from typing import Iterable, List, Sequence, Tuple
 
 from syntok import segmenter
+from syntok import tokenizer as syntok_tokenizer
 
 from aioner_tf.data.document import Document
 
 # A letter or digit followed by letters, digits or combining marks; or any other visible character.
 COMBINING_MARKS = '\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f'
 _WORD_RE = re.compile(rf'[^\W_](?:[^\W_]|[{COMBINING_MARKS}])*|[^\s]')
+# The tokenizer `segmenter.analyze` uses.
+_SYNTOK_TOKENIZER = syntok_tokenizer.Tokenizer(replace_not_contraction=False)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -58,12 +61,16 @@ def tokenize(text: str, offset: int = 0, cuts: Sequence[int] = ()) -> List[Token
 
 
 def sentence_starts(text: str) -> List[int]:
-  """Offsets in `text` where syntok starts a sentence (the first one excluded)."""
+  """Offsets in `text` where syntok starts a sentence (the first one excluded).
+
+  This is `segmenter.analyze`, except that each paragraph is tokenised from offset 0 and shifted
+  after: analyze prefixes a paragraph with as many spaces as its offset, which makes a text of
+  many paragraphs (blank lines) quadratic.
+  """
   starts = []
-  for paragraph in segmenter.analyze(text):
-    for sentence in paragraph:
-      if sentence:
-        starts.append(sentence[0].offset)
+  for offset, paragraph in segmenter.preprocess_with_offsets(text):
+    for sentence in segmenter.segment(_SYNTOK_TOKENIZER.tokenize(paragraph)):
+      starts.append(offset + sentence[0].offset)
   return sorted(set(starts) - {0})
 
 

@@ -10,9 +10,9 @@ more and written with its predictions to `OUT.tmp`, which is then renamed to OUT
 byte for byte that of a run without a stop, and an OUT that exists is complete, so a rerun skips
 its input. Output names come from input names only, never from document ids.
 
-A document is skipped when the reader drops it as malformed or when it cannot be tagged; it is
-named in the log with its file and id, counted in the ledger and not written. So
-read == tagged + skipped and written == tagged.
+A document is skipped when the reader drops it as malformed, when it is longer than the
+tagger's `max_document_chars` or when it cannot be tagged; it is named in the log with its file
+and id, counted in the ledger and not written. So read == tagged + skipped and written == tagged.
 """
 
 import dataclasses
@@ -28,13 +28,14 @@ from absl import logging
 from aioner_tf.data import aio
 from aioner_tf.data import formats
 from aioner_tf.data.document import Document, Span
-from aioner_tf.data.errors import MalformedInputWarning
+from aioner_tf.data.errors import MalformedInputError, MalformedInputWarning
 from aioner_tf.tagging import tagger as tagger_lib
 
 SAME = 'same'  # Output format: the input's, PubTator for plain text.
 CHUNK_DOCUMENTS = 200
 MALFORMED = 'malformed input'
 TAGGING_FAILED = 'tagging failed'
+TOO_LARGE = tagger_lib.TOO_LARGE  # Longer than the tagger's max_document_chars.
 # How the readers end a report that drops a document, and one that drops a file or its rest.
 _DOCUMENT_SKIPPED = '; document skipped'
 _FILE_SKIPPED = 'file skipped'
@@ -92,7 +93,7 @@ class Ledger:
 def _output_format(input_format: str, output_format: str) -> str:
   if output_format != SAME:
     return output_format
-  return formats.PUBTATOR if input_format == formats.PLAINTEXT else input_format
+  return input_format if input_format in formats.WRITABLE else formats.PUBTATOR
 
 
 def _input_files(inputs: Sequence[str]) -> List[pathlib.Path]:
@@ -121,7 +122,8 @@ def plan_jobs(inputs: Sequence[str], output: str, output_format: str = SAME) -> 
   Args:
     inputs: files and folders.
     output: the output folder, or the output file of a single input file.
-    output_format: one of formats.WRITABLE, or SAME: the input's (PubTator for plain text).
+    output_format: one of formats.WRITABLE, or SAME: the input's (PubTator for plain text and
+      PubMed XML).
 
   Raises:
     FileNotFoundError: if an input does not exist.
@@ -158,12 +160,12 @@ def plan_jobs(inputs: Sequence[str], output: str, output_format: str = SAME) -> 
   return jobs
 
 
-class _Reader:
-  """The documents of one file, pulled one at a time, keeping the reports the reader makes."""
+class Reader:
+  """The documents of a reader, pulled one at a time, keeping the reports it makes."""
 
-  def __init__(self, job: Job, strict: bool):
-    self._documents = formats.read_documents(job.input_path, job.input_format, strict)
-    self.reports: List[str] = []
+  def __init__(self, documents: Iterator[Document]):
+    self._documents = documents
+    self.reports: List[MalformedInputError] = []
 
   def pull(self) -> Optional[Document]:
     with warnings.catch_warnings(record=True) as caught:
@@ -171,7 +173,7 @@ class _Reader:
       doc = next(self._documents, None)
     for warning in caught:
       if issubclass(warning.category, MalformedInputWarning):
-        self.reports.append(str(warning.message))
+        self.reports.append(warning.message.error)
       else:
         warnings.warn_explicit(warning.message, warning.category, warning.filename,
                                warning.lineno)
@@ -232,15 +234,24 @@ def _save_progress(path: pathlib.Path, progress: _Progress) -> None:
   os.replace(temp, path)
 
 
-def _count_reports(reader: _Reader, ledger: Ledger) -> None:
+def count_report(report: MalformedInputError, ledger: Ledger) -> bool:
+  """Counts a reader's report in `ledger`: a dropped document as read and skipped as malformed,
+  a dropped file or file end as a lost part. Returns whether the report dropped anything."""
+  if report.message.endswith(_DOCUMENT_SKIPPED):
+    ledger.read += 1
+    ledger.skip(MALFORMED)
+  elif report.message.endswith(_FILE_SKIPPED):
+    ledger.lost_parts += 1
+  else:
+    return False
+  return True
+
+
+def _count_reports(reader: Reader, ledger: Ledger) -> None:
   """Logs the reader's reports (each names file, line and document) and counts dropped ones."""
   for report in reader.reports:
     logging.warning('%s', report)
-    if report.endswith(_DOCUMENT_SKIPPED):
-      ledger.read += 1
-      ledger.skip(MALFORMED)
-    elif report.endswith(_FILE_SKIPPED):
-      ledger.lost_parts += 1
+    count_report(report, ledger)
   reader.reports.clear()
 
 
@@ -252,9 +263,10 @@ def _records(job: Job, chunk: Sequence[Document], result: tagger_lib.TaggingResu
   for index, doc in enumerate(chunk):
     ledger.read += 1
     if index in failures:
-      logging.warning('%s: document %s skipped: %s (%s)', job.input_path, doc.id, TAGGING_FAILED,
+      reason = TOO_LARGE if failures[index].startswith(TOO_LARGE) else TAGGING_FAILED
+      logging.warning('%s: document %s skipped: %s (%s)', job.input_path, doc.id, reason,
                       failures[index])
-      ledger.skip(TAGGING_FAILED)
+      ledger.skip(reason)
       record = {'id': doc.id, 'skipped': failures[index]}
     else:
       ledger.tagged += 1
@@ -300,7 +312,7 @@ def tag_file(tagger: tagger_lib.Tagger, job: Job, entity_types: Union[str, Seque
   progress = (_load_progress(progress_path, partial_path, settings) or
               _Progress(settings, partial_path.name))
   if not progress.read_all:
-    reader = _Reader(job, strict)
+    reader = Reader(formats.read_documents(job.input_path, job.input_format, strict))
     for _ in range(progress.documents_done):
       reader.pull()
     reader.reports.clear()  # Logged and counted by the run that read these documents.

@@ -10,7 +10,7 @@ left out and reported in the result; the others are tagged.
 
 import dataclasses
 import pathlib
-from typing import Dict, Iterator, List, Optional, Sequence, Tuple, Union
+from typing import Callable, Dict, Iterator, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 import tensorflow as tf
@@ -72,12 +72,16 @@ class Tagger:
   """
 
   def __init__(self, model: aioner.AionerModel, tokenizer: SubwordTokenizer,
-               batch_size: int = 32, max_document_chars: Optional[int] = None):
+               batch_size: int = 32, max_document_chars: Optional[int] = None,
+               decode: Optional[Callable[[Dict[str, tf.Tensor]], np.ndarray]] = None):
+    """`decode`, if given, decodes in place of the model (label ids [rows, words] of an input
+    dict, as `AionerModel.decode` gives them), e.g. a TFLite runner's; `model` is then only
+    asked for its `config`."""
     self.model = model
     self.tokenizer = tokenizer
     self.batch_size = batch_size
     self.max_document_chars = max_document_chars
-    self._decode = dev_eval.compiled_decode(model)
+    self._decode = decode or dev_eval.compiled_decode(model)
 
   @classmethod
   def load(cls, model_dir: Optional[str] = None, batch_size: int = 32,
@@ -129,7 +133,7 @@ class Tagger:
         failures[i] = f'{type(e).__name__}: {e}'
     found: Dict[int, set] = {i: set() for i in range(len(documents))}
     for batch in self._batches(pieces):
-      label_ids = self._decode(_pad(batch)).numpy()
+      label_ids = np.asarray(self._decode(_pad(batch)))
       for piece, ids in zip(batch, label_ids):
         labels = [self.model.config.labels[i] for i in ids[:len(piece.tokens)]]
         wanted = aio.task_types(piece.task, aio.ENTITY_TYPES)

@@ -1,0 +1,1 @@
+"""Apache Beam pipelines: tagging many files on DirectRunner, Dataflow, Flink or Spark."""
