@@ -18,6 +18,7 @@ from absl import flags
 
 from aioner_tf.data import formats
 from aioner_tf.tagging import batch
+from aioner_tf.tagging import html_view
 from aioner_tf.tagging import tag_flags
 from aioner_tf.tagging import tagger as tagger_lib
 
@@ -44,6 +45,22 @@ flags.DEFINE_integer('max_document_chars', None, 'Documents longer than this (ch
                      'tagging holds all of a document at once (measured: 110 to 250 bytes a '
                      'character, see docs/RELIABILITY.md).',
                      lower_bound=1)
+flags.DEFINE_string('html', None, 'Also write a self-contained HTML view of the tagged '
+                    'documents to this file.')
+flags.DEFINE_string('gold', None, 'With --html: gold annotations (any readable format) to mark '
+                    'false positives and false negatives against.')
+
+
+def write_html(jobs, html_path: str, gold_path: str = None) -> None:
+  """Renders the outputs of `jobs` (and the gold documents they share ids with) as one page."""
+  predicted = [doc for job in jobs if job.output_path.exists()
+               for doc in formats.read_documents(str(job.output_path))]
+  gold = None
+  if gold_path:
+    ids = {doc.id for doc in predicted}
+    gold = [doc for doc in formats.read_documents(gold_path) if doc.id in ids]
+  pathlib.Path(html_path).write_text(html_view.render_html(predicted, gold), encoding='utf-8')
+  print(f'HTML view of {len(predicted)} documents written to {html_path}')
 
 
 def main(argv):
@@ -56,6 +73,8 @@ def main(argv):
     raise app.UsageError(str(e)) from e
   ledger = batch.tag_files(tagger, jobs, FLAGS.entity_types, FLAGS.chunk_size, FLAGS.strict)
   print(ledger.format())
+  if FLAGS.html:
+    write_html(jobs, FLAGS.html, FLAGS.gold)
 
 
 if __name__ == '__main__':

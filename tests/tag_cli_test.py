@@ -13,7 +13,8 @@ def test_tags_a_pubtator_file_into_a_folder(tmp_path):
   source = TEST_DATA / 'tiny_train.PubTator'
   run = subprocess.run(
       [sys.executable, str(ROOT / 'bin' / 'tag.py'), f'--model_dir={model_dir}',
-       f'--input={source}', f'--output={tmp_path / "tagged"}', '--chunk_size=3'],
+       f'--input={source}', f'--output={tmp_path / "tagged"}', '--chunk_size=3',
+       f'--html={tmp_path / "view.html"}', f'--gold={source}'],
       capture_output=True, text=True, cwd=tmp_path, check=False)
   assert run.returncode == 0, run.stderr
   assert 'documents/s' in run.stderr
@@ -23,3 +24,8 @@ def test_tags_a_pubtator_file_into_a_folder(tmp_path):
   tagged = list(pubtator.read_pubtator(tmp_path / 'tagged' / 'tiny_train.PubTator', strict=True))
   assert [doc.id for doc in tagged] == ids
   assert sorted(p.name for p in (tmp_path / 'tagged').iterdir()) == ['tiny_train.PubTator']
+  page = (tmp_path / 'view.html').read_text()
+  assert all(f'<h2>{doc_id} ' in page for doc_id in ids)  # Every document is on the page.
+  gold_mentions = sum(len(doc.annotations) for doc in pubtator.read_pubtator(source))
+  predicted = sum(len(doc.annotations) for doc in tagged)
+  assert page.count('<mark') >= max(gold_mentions, predicted)  # TP/FP/FN are all marked.
