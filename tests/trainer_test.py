@@ -77,3 +77,16 @@ def test_early_stopping_counts_epochs_without_gain(tiny_data, tmp_path):
   log = (tmp_path / 'run' / 'train.log').read_text()
   assert 'early stop' in log
   assert json.loads((tmp_path / 'run' / 'history.json').read_text()) == history
+
+
+def test_dev_entities_of_a_single_type_task_keep_only_that_type():
+  import numpy as np  # pylint: disable=g-import-not-at-top
+  from aioner_tf.data import aio  # pylint: disable=g-import-not-at-top
+  from aioner_tf.training import dev_eval  # pylint: disable=g-import-not-at-top
+  meta = {'task': [b'Gene', b'ALL'], 'corpus': [b'C', b'C'], 'doc_id': [b'1', b'2'],
+          'word_starts': np.array([[0, 6], [0, 6]]), 'word_ends': np.array([[5, 10], [5, 10]])}
+  ids = np.array([[aio.LABELS.index('B-Gene'), aio.LABELS.index('B-Disease')]] * 2)
+  gene_task = dev_eval._entities(aio.LABELS, ids, meta, 0, 2)  # pylint: disable=protected-access
+  all_task = dev_eval._entities(aio.LABELS, ids, meta, 1, 2)  # pylint: disable=protected-access
+  assert gene_task == {('C/1', 0, 5, 'Gene')}
+  assert all_task == {('C/2', 0, 5, 'Gene'), ('C/2', 6, 10, 'Disease')}

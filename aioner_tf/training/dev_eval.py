@@ -15,11 +15,14 @@ from aioner_tf.data.sentences import Token
 
 
 def _entities(label_names, label_ids, meta, row: int, length: int) -> Set[evaluation.Entity]:
+  """The entities of one row; a single-type task keeps only its type, as the Tagger does."""
+  task = meta['task'][row].decode()
   tokens = [Token(int(s), int(e), '') for s, e in
             zip(meta['word_starts'][row][:length], meta['word_ends'][row][:length])]
   labels = [label_names[i] for i in label_ids[row][:length]]
   key = f"{meta['corpus'][row].decode()}/{meta['doc_id'][row].decode()}"
-  return {(key, start, end, type_) for start, end, type_ in aio.spans_from_labels(tokens, labels)}
+  return {(key, start, end, type_) for start, end, type_ in aio.spans_from_labels(tokens, labels)
+          if task in (aio.ALL_TASK, aio.NO_TASK) or type_ == task}
 
 
 def compiled_decode(model):
