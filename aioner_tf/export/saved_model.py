@@ -18,11 +18,9 @@ words of at most `max_len` subwords ([CLS], [SEP] and task tags included), fille
 aio.split_long_example fills pieces, so no word is dropped; a word longer than a window keeps
 its first subwords.
 
-Scores: `word_scores` is the marginal probability of each word's decoded label (for the CRF
-head by forward-backward, computed as the gradient of the log partition function with respect
-to the potentials; for the softmax head the softmax probability); an entity's score is the
-mean of its words' scores; `score` is the probability of the whole decoded label sequence
-(1 for a sequence without words).
+Scores are those of `AionerModel.decode_with_scores`: `word_scores` is the marginal probability
+of each word's decoded label, `score` the probability of the whole decoded label sequence; an
+entity's score is the mean of its words' scores.
 
 model_config.json, labels.txt, vocab.txt and aioner_tokenizer.json are assets of the
 SavedModel, so its directory alone is enough to tag.
@@ -34,7 +32,6 @@ from typing import Dict, List, Mapping
 
 import numpy as np
 import tensorflow as tf
-import tensorflow_addons as tfa
 import tensorflow_text as tf_text  # Also registers the ops a loaded SavedModel runs.
 
 from aioner_tf.data import aio
@@ -216,31 +213,7 @@ class TaggingModule(tf.Module):
                  for key in ('label_ids', 'word_scores'))
 
   def _decode(self, inputs: Dict[str, tf.Tensor]) -> Dict[str, tf.Tensor]:
-    """The model's decode, plus the marginal probability of each decoded label and the
-    probability of each decoded sequence (see the module docstring)."""
-    width = tf.shape(inputs['word_positions'])[1]
-    # The encoder and the CRF need one position at least: pad empty inputs (e.g. no words).
-    inputs = {key: tf.pad(value, [[0, 0], [0, tf.maximum(1 - tf.shape(value)[1], 0)]])
-              for key, value in inputs.items()}
-    potentials = tf.cast(self.model(inputs, training=False), tf.float32)
-    lengths = aioner.word_lengths(inputs['word_positions'])
-    mask = tf.sequence_mask(lengths, tf.shape(potentials)[1])
-    if self.model.crf is not None:
-      label_ids, best = self.model.crf.decode(potentials, lengths)
-      with tf.GradientTape() as tape:
-        tape.watch(potentials)
-        log_norm = tfa.text.crf_log_norm(potentials, lengths, self.model.crf.transitions)
-      marginals = tape.gradient(log_norm, potentials)
-      path_log_prob = best - log_norm
-    else:
-      log_probs = tf.nn.log_softmax(potentials)
-      label_ids = tf.argmax(potentials, axis=-1, output_type=tf.int32)
-      marginals = tf.exp(log_probs)
-      path_log_prob = tf.reduce_sum(tf.where(mask, tf.reduce_max(log_probs, -1), 0.), -1)
-    word_scores = tf.gather(marginals, label_ids, batch_dims=2)
-    return {'label_ids': tf.where(mask, label_ids, 0)[:, :width],
-            'word_scores': tf.where(mask, word_scores, 0.)[:, :width],
-            'score': tf.where(lengths > 0, tf.exp(path_log_prob), 1.)}
+    return self.model.decode_with_scores(inputs)
 
   def _entities(self, text, task, words: Dict[str, tf.Tensor]) -> Dict[str, tf.Tensor]:
     """Words (flat over the batch, in text order, with their text, window, label id, score and

@@ -12,6 +12,7 @@ import pathlib
 from typing import Dict, List, Optional
 
 import tensorflow as tf
+import tensorflow_addons as tfa
 import transformers
 
 from aioner_tf.data import aio
@@ -119,6 +120,35 @@ class AionerModel(tf.keras.Model):
       label_ids = tf.argmax(scores, axis=-1, output_type=tf.int32)
     mask = tf.sequence_mask(lengths, tf.shape(label_ids)[1], dtype=label_ids.dtype)
     return label_ids * mask
+
+  def decode_with_scores(self, inputs) -> Dict[str, tf.Tensor]:
+    """`decode` with confidences: `label_ids` and `word_scores` [batch, words], the marginal
+    probability of each word's decoded label (CRF: forward-backward, as the gradient of the log
+    partition function with respect to the potentials; softmax: the softmax probability), and
+    `score` [batch], the probability of the whole decoded sequence (1 for one without words)."""
+    width = tf.shape(inputs['word_positions'])[1]
+    # The encoder and the CRF need one position at least: pad empty inputs (e.g. no words).
+    inputs = {key: tf.pad(value, [[0, 0], [0, tf.maximum(1 - tf.shape(value)[1], 0)]])
+              for key, value in inputs.items()}
+    potentials = tf.cast(self(inputs, training=False), tf.float32)
+    lengths = word_lengths(inputs['word_positions'])
+    mask = tf.sequence_mask(lengths, tf.shape(potentials)[1])
+    if self.crf is not None:
+      label_ids, best = self.crf.decode(potentials, lengths)
+      with tf.GradientTape() as tape:
+        tape.watch(potentials)
+        log_norm = tfa.text.crf_log_norm(potentials, lengths, self.crf.transitions)
+      marginals = tape.gradient(log_norm, potentials)
+      path_log_prob = best - log_norm
+    else:
+      log_probs = tf.nn.log_softmax(potentials)
+      label_ids = tf.argmax(potentials, axis=-1, output_type=tf.int32)
+      marginals = tf.exp(log_probs)
+      path_log_prob = tf.reduce_sum(tf.where(mask, tf.reduce_max(log_probs, -1), 0.), -1)
+    word_scores = tf.gather(marginals, label_ids, batch_dims=2)
+    return {'label_ids': tf.where(mask, label_ids, 0)[:, :width],
+            'word_scores': tf.where(mask, word_scores, 0.)[:, :width],
+            'score': tf.where(lengths > 0, tf.exp(path_log_prob), 1.)}
 
   def predict_step(self, data):
     inputs = data[0] if isinstance(data, tuple) else data
