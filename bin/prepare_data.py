@@ -1,6 +1,8 @@
 """Writes the train/dev/test TFRecords of a corpus set and prints their summary.
 
   python bin/prepare_data.py --flagfile=configs/biored.flags
+
+`--corpora=AnEM,BioRED:0.1` uses a seeded 10% of BioRED's train and dev documents (test whole).
 """
 
 import pathlib
@@ -20,7 +22,8 @@ from aioner_tf.model import encoder as encoder_lib
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 
 FLAGS = flags.FLAGS
-flags.DEFINE_list('corpora', ['BioRED'], 'Corpus names from --corpus_list.')
+flags.DEFINE_list('corpora', ['BioRED'], 'Corpus names from --corpus_list; NAME:FRACTION uses '
+                  'a seeded fraction of that corpus\'s train and dev documents.')
 flags.DEFINE_string('corpus_list', str(ROOT / 'configs' / 'corpora.tsv'), 'Corpus list (TSV).')
 flags.DEFINE_string('corpora_dir', str(ROOT.parent / 'shared' / 'corpora'),
                     'Folder the corpus list paths are relative to.')
@@ -35,19 +38,21 @@ flags.DEFINE_integer('seed', 42, 'Seed of the dev split.')
 flags.DEFINE_bool('strict', False, 'Malformed input is an error instead of a warning.')
 # Flags of bin/train.py that the experiment flagfiles also carry; ignored here.
 for _name in ('run_dir', 'learning_rate', 'batch_size', 'epochs', 'patience', 'head',
-              'steps_per_epoch'):
+              'steps_per_epoch', 'init_from'):
   flags.DEFINE_string(_name, None, 'Ignored here (bin/train.py).')
 
 
 def main(argv):
   del argv
   errors.use_one_line_warnings()
-  specs = corpora.read_corpus_list(FLAGS.corpus_list, FLAGS.corpora)
-  tokenizer = encoder_lib.tokenizer_for_encoder(encoder_lib.resolve_encoder_path(FLAGS.encoder))
+  names, fractions = corpora.parse_selection(FLAGS.corpora)
+  specs = corpora.read_corpus_list(FLAGS.corpus_list, names)
+  tokenizer = encoder_lib.tokenizer_for_encoder(encoder_lib.resolve_encoder_path(FLAGS.encoder),
+                                                list(prepare.corpus_tasks(specs)))
   config = prepare.PrepareConfig(
       corpora_dir=FLAGS.corpora_dir, output_dir=FLAGS.output_dir, mode=FLAGS.mode,
       max_len=FLAGS.max_len, dev_fraction=FLAGS.dev_fraction, seed=FLAGS.seed,
-      strict=FLAGS.strict)
+      strict=FLAGS.strict, fractions=fractions)
   summary = prepare.prepare(specs, tokenizer, config)
   print(prepare.format_summary(summary))
   if not any(spec.train for spec in specs) or any(spec.train is None for spec in specs):

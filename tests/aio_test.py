@@ -143,6 +143,25 @@ def test_task_labels_only_its_types(task, expected):
   assert problems == []  # DomainMotif is not in the type map, so it does not hide "KRAB".
 
 
+def test_a_task_of_new_types_labels_all_of_them_with_its_own_outside_label():
+  doc = _doc('Renal cells and the liver', ('Renal', 'Organ'), ('cells', 'Cell'), ('liver', 'Organ'))
+  words, _ = _labelled(doc, 'Anatomy', {'Organ': 'Organ', 'Cell': 'Cell'})
+  assert [l for _, l in words] == ['B-Organ', 'B-Cell', 'O-Anatomy', 'O-Anatomy', 'B-Organ']
+  assert aio.task_types('Anatomy', ['Organ', 'Cell']) == ('Organ', 'Cell')
+  assert aio.task_types('Plant', ['Plant']) == ('Plant',)
+  assert aio.task_types('Gene', ['Disease']) == ('Gene',)  # A six-type task stays itself.
+
+
+def test_new_labels_come_after_the_19_in_task_order():
+  tasks = {**aio.AIO_TASKS, 'Anatomy': ('Organ', 'Cell'), 'Plant': ('Plant',),
+           'Mixed': ('Gene', 'Organ')}
+  labels = aio.labels_for_tasks(tasks)
+  assert tuple(labels[:19]) == aio.LABELS
+  assert labels[19:] == ['O-Anatomy', 'B-Organ', 'I-Organ', 'B-Cell', 'I-Cell',
+                         'O-Plant', 'B-Plant', 'I-Plant', 'O-Mixed']  # No label twice.
+  assert aio.labels_for_tasks(aio.AIO_TASKS) == list(aio.LABELS)
+
+
 def test_bc5cdr_like_document_labelled_for_each_task():
   doc = _doc('Cocaine induced seizures and lithium toxicity .',
              ('Cocaine', 'Chemical'), ('seizures', 'Disease'), ('lithium', 'Chemical'),

@@ -95,12 +95,32 @@ _MESSAGE = re.compile(r'^(?P<path>.*):(?P<line>\d+) \(document (?P<doc>[^)]*)\):
 MIN_REPRODUCED = 0.999
 
 
+# Corpora of new entity types: file → (format, documents, mentions per type).
+ANEM_TYPES = ('Cell', 'Multi-tissue_structure', 'Organ', 'Pathological_formation',
+              'Organism_substance', 'Cellular_component', 'Tissue', 'Organism_subdivision',
+              'Immaterial_anatomical_entity', 'Anatomical_system',
+              'Developing_anatomical_structure')
+ANEM_TOTALS = (776, 639, 381, 368, 291, 199, 169, 162, 60, 51, 39)
+PPR_TYPES = ('Plant', 'Negative_phenotype', 'Positive_phenotype', 'Neutral_phenotype')
+NEW_TYPES = {
+    'AnEM/AnEM.train': ('conll_offsets', 300, 1879),
+    'AnEM/AnEM.test': ('conll_offsets', 200, 1256),  # 199 restarts at offset 0, one at 1.
+    'DMCB_Plant-PPR/PPR_train_corpus.txt': ('ppr', 400, dict(zip(PPR_TYPES,
+                                                                (3752, 5605, 1702, 361)))),
+    'DMCB_Plant-PPR/PPR_dev_corpus.txt': ('ppr', 100, dict(zip(PPR_TYPES, (934, 1283, 466, 54)))),
+    'DMCB_Plant-PPR/PPR_test_corpus.txt': ('ppr', 100, dict(zip(PPR_TYPES,
+                                                               (968, 1339, 437, 36)))),
+}
+
+
 @functools.lru_cache(maxsize=None)
-def _read(name):
-  """The documents of a PubTator file and the warnings reading it gave, parsed."""
+def _read(name, file_format=None):
+  """The documents of a file (PubTator, or `file_format` of corpora.CORPUS_FORMATS) and the
+  warnings reading it gave, parsed."""
   with warnings.catch_warnings(record=True) as record:
     warnings.simplefilter('always')
-    documents = list(pubtator.read_pubtator(CORPORA / name))
+    documents = list(pubtator.read_pubtator(CORPORA / name) if file_format is None else
+                     corpora.read_documents(CORPORA / name, file_format, strict=False))
   messages = [str(w.message) for w in record if issubclass(w.category, MalformedInputWarning)]
   parsed = [_MESSAGE.match(m) for m in messages]
   assert all(parsed), messages
@@ -192,6 +212,27 @@ def test_bioc_counts(name):
       {d.id: {(s.start, s.end, s.type) for s in d.annotations} for d in same}
 
 
+@pytest.mark.parametrize('name', sorted(NEW_TYPES))
+def test_new_type_corpora_counts_match_the_manifest(name):
+  file_format, expected_documents, expected_counts = NEW_TYPES[name]
+  documents, messages = _read(name, file_format)
+  assert not messages
+  counts = collections.Counter(s.type for d in documents for s in d.annotations)
+  assert len(documents) == expected_documents
+  if isinstance(expected_counts, int):
+    assert sum(counts.values()) == expected_counts
+  else:
+    assert dict(counts) == expected_counts
+  for doc in documents:
+    assert all(doc.text_at(s.start, s.end) == s.text for s in doc.annotations), doc.id
+
+
+def test_anem_types_add_up_to_the_manifest():
+  counts = collections.Counter(s.type for name in ('AnEM/AnEM.train', 'AnEM/AnEM.test')
+                               for d in _read(name, 'conll_offsets')[0] for s in d.annotations)
+  assert dict(counts) == dict(zip(ANEM_TYPES, ANEM_TOTALS))
+
+
 def _corpus_splits():
   specs = corpora.read_corpus_list(ROOT / 'configs' / 'corpora.tsv')
   return [pytest.param(spec, split, id=f'{spec.name}-{split}')
@@ -206,7 +247,7 @@ def _overlaps(a, b):
 def test_aio_labels_reproduce_the_annotations(spec, split):
   """Labels -> spans gives back the task's annotations, except nested/overlapping ones (one label
   per word cannot hold them) and ones whose offsets disagree with their mention text."""
-  documents, _ = _read(getattr(spec, split))
+  documents, _ = _read(getattr(spec, split), spec.file_format or None)
   wanted = set(aio.task_types(spec.task, list(spec.type_map.values())))
   counted, overlapping, bad_text, lost = 0, 0, [], []
   for doc in documents:

@@ -53,15 +53,42 @@ def test_bad_column_count_names_file_and_line(tmp_path):
     corpora.read_corpus_list(path)
 
 
+def test_a_seventh_column_names_the_file_format(tmp_path):
+  path = _write_list(tmp_path, 'P\tPlant\tPlant:Plant\tp/train.txt\tp/test.txt\t-\tppr')
+  (spec,) = corpora.read_corpus_list(path)
+  assert spec.file_format == 'ppr' and spec.dev is None
+  path = _write_list(tmp_path, 'P\tPlant\tPlant:Plant\tp/train.txt\tp/test.txt\t-\tcsv')
+  with pytest.raises(ValueError, match=r':1: unknown format .csv.'):
+    corpora.read_corpus_list(path)
+
+
+def test_parse_selection_reads_fractions():
+  assert corpora.parse_selection(['AnEM', 'BioRED:0.1', 'BioID:1']) == (
+      ['AnEM', 'BioRED', 'BioID'], {'BioRED': 0.1, 'BioID': 1.0})
+  for item in ('BioRED:0', 'BioRED:1.5', 'BioRED:a', 'BioRED:'):
+    with pytest.raises(ValueError, match='fraction'):
+      corpora.parse_selection([item])
+
+
+OLD_CORPORA = 11
+
+
 def test_the_project_corpus_list():
   specs = corpora.read_corpus_list(CORPUS_LIST)
   names = [s.name for s in specs]
-  assert len(names) == len(set(names)) == 11
-  assert {s.task for s in specs} <= set(aio.ENTITY_TYPES) | {aio.ALL_TASK}
-  for spec in specs:
+  assert len(names) == len(set(names)) == OLD_CORPORA + 2
+  for spec in specs[:OLD_CORPORA]:  # AIONER's corpora: the six types, AIO's tasks.
+    assert spec.task in aio.AIO_TASKS and spec.file_format == corpora.BY_EXTENSION, spec.name
     assert set(spec.type_map.values()) <= set(aio.ENTITY_TYPES), spec.name
     if spec.task != aio.ALL_TASK:
       assert spec.types == (spec.task,), spec.name
+  anem, plant = specs[OLD_CORPORA:]
+  assert (anem.name, anem.task, anem.file_format) == ('AnEM', 'Anatomy', 'conll_offsets')
+  vocab = CORPORA / 'AIONER_meta' / 'AnEM_label.vocab'
+  if vocab.exists():  # The types of AIONER's AnEM labels, in their order.
+    labels = vocab.read_text().split()
+    assert list(anem.type_map.values()) == [l[2:] for l in labels if l.startswith('B-')]
+  assert (plant.task, plant.type_map, plant.file_format) == ('Plant', {'Plant': 'Plant'}, 'ppr')
   by_name = {s.name: s for s in specs}
   assert by_name['BC5CDR-Chemical'].train == by_name['BC5CDR-Disease'].train
   if CORPORA.is_dir():
@@ -103,6 +130,14 @@ def test_split_dev_keeps_repeated_ids_together():
   train, dev = corpora.split_dev(documents, 0.5, seed=3)
   assert not set(_ids(train)) & set(_ids(dev))
   assert len(set(_ids(dev))) == 15
+
+
+def test_sample_documents_is_seeded_by_id_and_keeps_file_order():
+  documents = _documents(200)
+  sample = corpora.sample_documents(documents, 0.1, seed=42)
+  assert len(sample) == 20
+  assert _ids(sample) == [i for i in _ids(documents) if i in set(_ids(sample))]
+  assert set(_ids(corpora.sample_documents(documents[::-1], 0.1, seed=42))) == set(_ids(sample))
 
 
 def test_merge_shared_files_joins_lines_that_read_the_same_files():

@@ -93,3 +93,68 @@ def test_unknown_mode_is_refused():
   spec = corpora.CorpusSpec('X', 'ALL', {'Gene': 'Gene'}, None, None, None)
   with pytest.raises(ValueError, match='mode'):
     prepare.tasks_for(spec, 'nested')
+
+
+ANATOMY_TYPES = 'Organ:Organ Cell:Cell Organism_substance:Organism_substance'
+ANATOMY_LINE = ('TinyAnatomy\tAnatomy\t' + ANATOMY_TYPES +
+                '\ttiny_anatomy.conll\ttiny_anatomy.conll\ttiny_anatomy.conll\tconll_offsets')
+
+
+def run_prepare_with_anatomy(tmp_path, fractions=None):
+  """Prepares the tiny AIO corpus and a tiny corpus of new (anatomy) types side by side."""
+  files = '\t'.join(['tiny_train.PubTator'] * 3)
+  (tmp_path / 'corpora.tsv').write_text(f'Tiny\tALL\t{TYPES}\t{files}\n{ANATOMY_LINE}\n')
+  specs = corpora.read_corpus_list(str(tmp_path / 'corpora.tsv'))
+  tokenizer = encoder.tokenizer_for_encoder(encoder.resolve_encoder_path(encoder.MINILM),
+                                            list(prepare.corpus_tasks(specs)))
+  config = prepare.PrepareConfig(str(TEST_DATA), str(tmp_path / 'out'),
+                                 fractions=fractions or {})
+  return prepare.prepare(specs, tokenizer, config), tokenizer
+
+
+def test_a_corpus_of_new_types_grows_labels_and_task_tags_without_moving_old_ids(
+    tmp_path, tokenizer):
+  summary, grown = run_prepare_with_anatomy(tmp_path)
+  saved = json.loads((tmp_path / 'out' / prepare.LABELS_FILE).read_text())
+  assert saved['task_types']['Anatomy'] == ['Organ', 'Cell', 'Organism_substance']
+  assert saved['labels'] == list(aio.LABELS) + [
+      'O-Anatomy', 'B-Organ', 'I-Organ', 'B-Cell', 'I-Cell', 'B-Organism_substance',
+      'I-Organism_substance']
+  assert prepare.read_labels(str(tmp_path / 'out')) == (saved['labels'], saved['task_types'])
+  for task in aio.AIO_TASKS:
+    assert grown.task_tag_ids(task) == tokenizer.task_tag_ids(task)
+  assert summary['corpora']['TinyAnatomy']['test']['mentions'] == {
+      'Cell': 1, 'Organ': 3, 'Organism_substance': 1}  # Pathological_formation is not mapped.
+  records = tfrecords.read_raw_records(str(tmp_path / 'out' / 'test' / 'TinyAnatomy.tfrecord'))
+  opening, closing = grown.task_tag_ids('Anatomy')
+  assert {r['input_ids'][1] for r in records} == {opening}
+  words = [(saved['labels'][i], r['word_starts'][k]) for r in records
+           for k, i in enumerate(r['label_ids'])]
+  assert words[:3] == [('B-Organ', 0), ('B-Cell', 6), ('I-Cell', 14)]
+  assert {label for label, _ in words} == {'B-Organ', 'B-Cell', 'I-Cell', 'O-Anatomy',
+                                            'B-Organism_substance'}
+  old = tfrecords.read_raw_records(str(tmp_path / 'out' / 'test' / 'Tiny.tfrecord'))
+  _, plain = run_prepare(tmp_path / 'plain', tokenizer, 'aio')
+  assert [r['label_ids'] for r in old] == [r['label_ids'] for r in plain]
+
+
+def test_test_gold_holds_the_task_annotations_as_pubtator(tmp_path):
+  run_prepare_with_anatomy(tmp_path)
+  gold = list(pubtator.read_pubtator(tmp_path / 'out' / prepare.GOLD_DIR / 'TinyAnatomy.PubTator'))
+  assert [d.id for d in gold] == ['tiny_anatomy.conll-1', 'tiny_anatomy.conll-2']
+  assert [(s.text, s.type) for s in gold[1].annotations] == [('Skin', 'Organ')]
+  tiny = list(pubtator.read_pubtator(tmp_path / 'out' / prepare.GOLD_DIR / 'Tiny.PubTator'))
+  assert [d.annotations for d in tiny] == [d.annotations for d in gold_documents()]
+
+
+def test_a_fraction_samples_train_and_dev_documents_but_not_test(tmp_path):
+  summary, _ = run_prepare_with_anatomy(tmp_path, fractions={'TinyAnatomy': 0.5})
+  counts = {split: s['documents'] for split, s in summary['corpora']['TinyAnatomy'].items()}
+  assert counts == {'train': 1, 'dev': 1, 'test': 2}
+
+
+def test_a_tokenizer_without_the_new_task_tags_is_refused(tmp_path, tokenizer):
+  (tmp_path / 'corpora.tsv').write_text(ANATOMY_LINE + '\n')
+  specs = corpora.read_corpus_list(str(tmp_path / 'corpora.tsv'))
+  with pytest.raises(ValueError, match=r"no task tags for \['Anatomy'\]"):
+    prepare.prepare(specs, tokenizer, prepare.PrepareConfig(str(TEST_DATA), str(tmp_path)))

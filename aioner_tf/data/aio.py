@@ -6,6 +6,10 @@ corpora that annotate genes. The `ALL` task labels all six types and uses a plai
 more modes serve the paper's baselines: `merge` (no task tags, `O` outside entities, as if all
 corpora annotated everything) and `ind` (a multi-type corpus split into one single-type task
 per type, for independent-task tagging).
+
+New entity types (paper section 3.4) come with a task of their own that a corpus declares:
+AnEM's eleven anatomy types under `<Anatomy>`, labelled B-/I-<Type> and O-Anatomy outside them.
+Their labels are appended after the 19 (`labels_for_tasks`), so old label ids never change.
 """
 
 import bisect
@@ -25,19 +29,39 @@ LABELS = ('O', 'O-CellLine', 'O-Species', 'O-Variant', 'O-Chemical', 'O-Gene', '
           'B-CellLine', 'I-CellLine', 'B-Species', 'I-Species', 'B-Variant', 'I-Variant',
           'B-Chemical', 'I-Chemical', 'B-Gene', 'I-Gene', 'B-Disease', 'I-Disease')
 
+# The tasks of the AIO scheme, task tag → the entity types its sentences are labelled with.
+AIO_TASKS: Dict[str, Tuple[str, ...]] = {ALL_TASK: ENTITY_TYPES, **{t: (t,) for t in ENTITY_TYPES}}
+
 CharSpan = Tuple[int, int, str]  # (start, end, type) in document offsets.
 
 
 def outside_label(task: str) -> str:
-  """The label of words outside entities: `O-<Type>` for a single-type task, else `O`."""
+  """The label of words outside entities: `O-<task>` for a task of its own (one type, or a
+  group of new types such as `Anatomy`), `O` for ALL and for no task."""
   return 'O' if task in (ALL_TASK, NO_TASK) else f'O-{task}'
 
 
 def task_types(task: str, corpus_types: Sequence[str]) -> Tuple[str, ...]:
-  """The entity types a sentence of `task` is labelled with."""
-  if task in (ALL_TASK, NO_TASK):
-    return tuple(corpus_types)
-  return (task,)
+  """The entity types a sentence of `task` is labelled with: a task named after an entity type
+  (one of the six, or one of the corpus's) labels that type alone; ALL, no task, or a task
+  that names a group of new types (`Anatomy`) labels all the corpus's types."""
+  if task not in (ALL_TASK, NO_TASK) and (task in ENTITY_TYPES or task in corpus_types):
+    return (task,)
+  return tuple(corpus_types)
+
+
+def labels_for_tasks(tasks: Mapping[str, Sequence[str]]) -> List[str]:
+  """The label vocabulary of a set of tasks (task tag → entity types): the 19 AIO labels first,
+  in their order, so the ids of old labels never change; then, for each task beyond AIO's, its
+  outside label and the B-/I- labels of its types that are not there yet."""
+  labels = list(LABELS)
+  for task, types in tasks.items():
+    if task in AIO_TASKS:
+      continue
+    for label in [outside_label(task)] + [f'{p}-{t}' for t in types for p in ('B', 'I')]:
+      if label not in labels:
+        labels.append(label)
+  return labels
 
 
 @dataclasses.dataclass

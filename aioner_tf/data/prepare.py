@@ -2,7 +2,11 @@
 
 Layout written under the output directory:
   tokenizer/              the vocabulary with task tags (training and export load this one)
+  labels.json             the tasks (task tag → entity types) and the label vocabulary
   {train,dev,test}/<corpus>.tfrecord
+  test_gold/<corpus>.PubTator  the test documents with the annotations the corpus's task labels
+                          (types renamed by its type map): what bin/tag.py tags and
+                          bin/evaluate.py scores against, whatever format the corpus came in
   summary.json            counts per corpus and split, and unrepresentable annotations
 """
 
@@ -11,7 +15,7 @@ import dataclasses
 import json
 import os
 import pathlib
-from typing import Dict, Iterator, List, Sequence
+from typing import Dict, Iterator, List, Sequence, Tuple
 
 from aioner_tf.data import aio
 from aioner_tf.data import corpora
@@ -22,6 +26,8 @@ from aioner_tf.data.tokenizer import SubwordTokenizer
 
 SPLITS = ('train', 'dev', 'test')
 MAX_LISTED_PROBLEMS = 20
+LABELS_FILE = 'labels.json'
+GOLD_DIR = 'test_gold'
 
 
 @dataclasses.dataclass
@@ -33,6 +39,31 @@ class PrepareConfig:
   dev_fraction: float = 0.1
   seed: int = 42
   strict: bool = False
+  # Corpus name → the seeded fraction of its train and dev documents to use (others: all), e.g.
+  # old corpora mixed into fine-tuning on a new type. Test splits are always whole.
+  fractions: Dict[str, float] = dataclasses.field(default_factory=dict)
+
+
+def corpus_tasks(specs: Sequence[corpora.CorpusSpec]) -> Dict[str, Tuple[str, ...]]:
+  """AIO's tasks and those the corpora declare (task tag → entity types): a corpus whose task
+  is none of AIO's (e.g. `Anatomy`) declares one that labels the types its type map names."""
+  tasks = dict(aio.AIO_TASKS)
+  for spec in specs:
+    if spec.task not in aio.AIO_TASKS and spec.task != aio.NO_TASK:
+      known = tasks.get(spec.task, ())
+      tasks[spec.task] = known + tuple(t for t in dict.fromkeys(spec.type_map.values())
+                                       if t and t not in known)
+  return tasks
+
+
+def read_labels(data_dir: str) -> Tuple[List[str], Dict[str, List[str]]]:
+  """The label vocabulary and the tasks of a data directory; AIO's for one written before
+  labels.json existed."""
+  path = pathlib.Path(data_dir) / LABELS_FILE
+  if not path.exists():
+    return list(aio.LABELS), {task: list(types) for task, types in aio.AIO_TASKS.items()}
+  saved = json.loads(path.read_text())
+  return saved['labels'], saved['task_types']
 
 
 def tasks_for(spec: corpora.CorpusSpec, mode: str) -> List[str]:
@@ -89,34 +120,66 @@ def split_documents(spec: corpora.CorpusSpec, config: PrepareConfig,
   def read(name):
     if name not in cache:
       path = pathlib.Path(config.corpora_dir) / name
-      cache[name] = list(pubtator.read_pubtator(path, strict=config.strict))
+      cache[name] = list(corpora.read_documents(path, spec.file_format, config.strict))
     return cache[name]
+
+  fraction = config.fractions.get(spec.name, 1.0)
+
+  def sampled(name):
+    documents = read(name)
+    return documents if fraction == 1.0 else corpora.sample_documents(documents, fraction,
+                                                                      config.seed)
 
   splits = {split: [] for split in SPLITS}
   if spec.train:
     if spec.dev:
-      splits['train'], splits['dev'] = read(spec.train), read(spec.dev)
+      splits['train'], splits['dev'] = sampled(spec.train), sampled(spec.dev)
     else:
-      splits['train'], splits['dev'] = corpora.split_dev(read(spec.train), config.dev_fraction,
-                                                         config.seed)
+      splits['train'], splits['dev'] = corpora.split_dev(sampled(spec.train),
+                                                         config.dev_fraction, config.seed)
   if spec.test:
     splits['test'] = read(spec.test)
   return splits
 
 
+def task_gold(doc: Document, spec: corpora.CorpusSpec, task: str) -> Document:
+  """`doc` with only the annotations `task` labels in its corpus, their types renamed."""
+  wanted = aio.task_types(task, [t for t in spec.type_map.values() if t])
+  return dataclasses.replace(doc, annotations=[
+      dataclasses.replace(span, type=spec.type_map[span.type]) for span in doc.annotations
+      if spec.type_map.get(span.type) in wanted])
+
+
 def prepare(specs: Sequence[corpora.CorpusSpec], tokenizer: SubwordTokenizer,
             config: PrepareConfig) -> Dict:
-  """Writes the TFRecords of `specs` and returns (and saves) the summary."""
+  """Writes the TFRecords of `specs` and returns (and saves) the summary.
+
+  The tokenizer must hold the task tags of every task the corpora declare (corpus_tasks).
+  """
   out = pathlib.Path(config.output_dir)
+  tasks_of_corpora = corpus_tasks(specs)
+  missing = [task for task in tasks_of_corpora if task not in tokenizer.tasks]
+  if missing:
+    raise ValueError(f'the tokenizer has no task tags for {missing}; build it with the tasks '
+                     'of prepare.corpus_tasks')
+  labels = aio.labels_for_tasks(tasks_of_corpora)
+  label_ids = {label: i for i, label in enumerate(labels)}
   if config.mode == 'merge':
     specs = corpora.merge_shared_files(specs)
   tokenizer.save(str(out / 'tokenizer'))
+  (out / LABELS_FILE).write_text(json.dumps({'task_types': tasks_of_corpora, 'labels': labels},
+                                            indent=1))
   summary = {'config': dataclasses.asdict(config), 'corpora': {}}
   cache = {}
   for spec in specs:
     tasks = tasks_for(spec, config.mode)
     by_split = split_documents(spec, config, cache)
     summary['corpora'][spec.name] = {}
+    if by_split['test']:
+      os.makedirs(out / GOLD_DIR, exist_ok=True)
+      gold_task = aio.NO_TASK if config.mode == 'merge' else spec.task
+      pubtator.write_pubtator((task_gold(doc, spec, gold_task) for doc in by_split['test']),
+                              out / GOLD_DIR / f'{spec.name}.PubTator')
     for split, documents in by_split.items():
       if not documents:
         continue
@@ -127,7 +190,7 @@ def prepare(specs: Sequence[corpora.CorpusSpec], tokenizer: SubwordTokenizer,
         for doc in documents:
           for piece, input_ids, word_mask in document_pieces(
               doc, spec, tasks, tokenizer, config.max_len, stats):
-            yield tfrecords.to_tf_example(piece, input_ids, word_mask)
+            yield tfrecords.to_tf_example(piece, input_ids, word_mask, label_ids)
 
       os.makedirs(out / split, exist_ok=True)
       tfrecords.write_records(str(out / split / f'{spec.name}.tfrecord'), records())

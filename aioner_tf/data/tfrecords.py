@@ -5,7 +5,7 @@ mode), a word-start mask over them, one label id per word and the character offs
 word, plus the document id, corpus and task for bookkeeping.
 """
 
-from typing import Dict, Iterable, List, Optional, Sequence
+from typing import Dict, Iterable, List, Mapping, Optional, Sequence
 
 import tensorflow as tf
 
@@ -47,12 +47,14 @@ def _bytes(value: str) -> tf.train.Feature:
   return tf.train.Feature(bytes_list=tf.train.BytesList(value=[value.encode('utf-8')]))
 
 
-def to_tf_example(example: aio.Example, input_ids: Sequence[int], word_mask: Sequence[int]
-                  ) -> tf.train.Example:
+def to_tf_example(example: aio.Example, input_ids: Sequence[int], word_mask: Sequence[int],
+                  label_ids: Mapping[str, int] = LABEL_IDS) -> tf.train.Example:
+  """The record of a piece; `label_ids` maps labels to ids (a grown vocabulary's, see
+  aio.labels_for_tasks)."""
   features = {
       'input_ids': _int64s(input_ids),
       'word_mask': _int64s(word_mask),
-      'label_ids': _int64s(LABEL_IDS[label] for label in example.labels),
+      'label_ids': _int64s(label_ids[label] for label in example.labels),
       'word_starts': _int64s(t.start for t in example.tokens),
       'word_ends': _int64s(t.end for t in example.tokens),
       'doc_id': _bytes(example.doc_id),

@@ -82,6 +82,22 @@ class SubwordTokenizer:
     (directory / CONFIG_FILE).write_text(
         json.dumps({'lower_case': self.lower_case, 'tasks': self.tasks}, indent=1))
 
+  def check_extends(self, base: 'SubwordTokenizer') -> None:
+    """Raises ValueError unless a model trained with `base` reads this tokenizer's ids as it
+    was trained: the same casing, `base`'s tasks, and every token of `base` at its id, apart
+    from [unusedN] slots that now hold the tags of new tasks."""
+    if self.lower_case != base.lower_case:
+      raise ValueError(f'lower_case is {self.lower_case} here, {base.lower_case} in the base')
+    lost = [task for task in base.tasks if task not in self.tasks]
+    if lost:
+      raise ValueError(f'the tasks {lost} of the base tokenizer are missing')
+    new_tags = {tag for task in self.tasks if task not in base.tasks
+                for tag in task_tag_tokens(task)}
+    for i, token in enumerate(base.vocab):
+      here = self.vocab[i] if i < len(self.vocab) else None
+      if here != token and not (token.startswith('[unused') and here in new_tags):
+        raise ValueError(f'token id {i} is {here!r} here but {token!r} in the base tokenizer')
+
   def token_id(self, token: str) -> int:
     return self._ids[token]
 

@@ -34,8 +34,10 @@ def encoder_lower_case(encoder_dir: str) -> bool:
   return True
 
 
-def tokenizer_for_encoder(encoder_dir: str, tasks: Sequence[str] = (aio.ALL_TASK,) +
-                          aio.ENTITY_TYPES) -> SubwordTokenizer:
-  """The encoder's WordPiece vocabulary with the task tags placed in it."""
+def tokenizer_for_encoder(encoder_dir: str, tasks: Sequence[str] = tuple(aio.AIO_TASKS)
+                          ) -> SubwordTokenizer:
+  """The encoder's WordPiece vocabulary with the task tags placed in it, in the order of
+  `tasks`: AIO's first, so that tasks added later (new entity types) take further [unusedN]
+  slots and leave the ids of the old tags as they were."""
   return SubwordTokenizer.from_encoder_vocab(
       str(pathlib.Path(encoder_dir) / 'vocab.txt'), encoder_lower_case(encoder_dir), tasks)
