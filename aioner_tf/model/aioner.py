@@ -28,6 +28,10 @@ class ModelConfig:
   """Everything needed to rebuild the model without the flags that trained it."""
   encoder_config: Dict  # The transformers config of the encoder (BERT family).
   labels: List[str] = dataclasses.field(default_factory=lambda: list(aio.LABELS))
+  # Task tag → the entity types a pass with that tag finds (AIO's seven tasks, and those of new
+  # entity types the model was trained for, e.g. Anatomy); the tokenizer holds their tags.
+  task_types: Dict[str, List[str]] = dataclasses.field(
+      default_factory=lambda: {task: list(types) for task, types in aio.AIO_TASKS.items()})
   head: str = 'crf'
   hidden_size: int = 256  # Dense+ReLU width between encoder and output layer.
   dropout: float = 0.1
