@@ -1,0 +1,27 @@
+"""Tests of choosing non-overlapping spans by preference."""
+
+from aioner_tf.data.document import Span
+from aioner_tf.tagging import overlaps
+
+
+def test_earlier_preferred_spans_win_and_output_is_in_text_order():
+  gene, disease, chemical = Span(0, 5, 'Gene'), Span(3, 10, 'Disease'), Span(10, 12, 'Chemical')
+  assert overlaps.select([disease, gene, chemical], per_type=False) == [disease, chemical]
+  assert overlaps.select([gene, disease, chemical], per_type=False) == [gene, chemical]
+
+
+def test_per_type_allows_overlaps_across_types_only():
+  gene, disease, gene_inside = Span(0, 5, 'Gene'), Span(0, 12, 'Disease'), Span(2, 4, 'Gene')
+  assert overlaps.select([gene, disease, gene_inside], per_type=True) == [gene, disease]
+  assert overlaps.select([gene, disease, gene_inside], per_type=False) == [gene]
+
+
+def test_a_repeated_span_is_kept_once_and_touching_spans_both():
+  assert overlaps.select([Span(0, 5, 'Gene'), Span(0, 5, 'Gene'), Span(5, 7, 'Gene')],
+                         per_type=True) == [Span(0, 5, 'Gene'), Span(5, 7, 'Gene')]
+
+
+def test_coverage_is_free_beyond_its_size():
+  coverage = overlaps.Coverage(5, per_type=False)
+  coverage.add(Span(0, 5, 'Gene'))
+  assert not coverage.is_free(4, 6) and coverage.is_free(5, 9)
