@@ -1,7 +1,10 @@
 """Tags PubTator, BioC XML, BioC JSON, PubMed XML or plain-text files with a trained model.
 
   python bin/tag.py --model_dir=runs/biored/best --input=docs/ --output=tagged/ \
-      [--output_format=same|pubtator|bioc_xml|bioc_json] [--entity_types=ALL|Gene,Disease,...]
+      [--output_format=same|pubtator|bioc_xml|bioc_json] [--entity_types=ALL|Gene,Disease,...] \
+      [--abbreviations] [--consistency] [--min_score=0.9] [--overlapping]
+
+Each entity gets a score (BioC: the "score" infon; PubTator has no column for it).
 
 Stopped runs go on where they stopped when run again with the same flags (see
 aioner_tf/tagging/batch.py); files whose output exists are skipped. The ledger (documents read,
@@ -15,6 +18,7 @@ sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent))
 
 from absl import app  # pylint: disable=g-import-not-at-top
 from absl import flags
+from absl import logging
 
 from aioner_tf.data import formats
 from aioner_tf.tagging import batch
@@ -68,9 +72,13 @@ def main(argv):
   try:
     tagger_lib.tasks_for_types(FLAGS.entity_types)
     jobs = batch.plan_jobs(FLAGS.input, FLAGS.output, FLAGS.output_format)
-    tagger = tagger_lib.Tagger.load(FLAGS.model_dir, FLAGS.batch_size, FLAGS.max_document_chars)
+    tagger = tagger_lib.Tagger.load(FLAGS.model_dir, FLAGS.batch_size, FLAGS.max_document_chars,
+                                    tag_flags.options_from_flags())
   except (ValueError, FileNotFoundError) as e:
     raise app.UsageError(str(e)) from e
+  if FLAGS.overlapping and any(job.output_format == formats.PUBTATOR for job in jobs):
+    logging.warning('--overlapping with PubTator output: every span is written, as lines that '
+                    'may overlap, which some PubTator readers do not expect; BioC holds overlaps')
   ledger = batch.tag_files(tagger, jobs, FLAGS.entity_types, FLAGS.chunk_size, FLAGS.strict)
   print(ledger.format())
   if FLAGS.html:

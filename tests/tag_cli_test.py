@@ -3,7 +3,11 @@
 import subprocess
 import sys
 
+from aioner_tf.data import bioc
 from aioner_tf.data import pubtator
+from aioner_tf.tagging import confidence
+from aioner_tf.tagging import postprocess
+from aioner_tf.tagging import tagger as tagger_lib
 from conftest import ROOT, TEST_DATA
 from tagger_test import save_tiny_model
 
@@ -29,3 +33,22 @@ def test_tags_a_pubtator_file_into_a_folder(tmp_path):
   gold_mentions = sum(len(doc.annotations) for doc in pubtator.read_pubtator(source))
   predicted = sum(len(doc.annotations) for doc in tagged)
   assert page.count('<mark') >= max(gold_mentions, predicted)  # TP/FP/FN are all marked.
+
+
+def test_rule_and_score_flags_reach_the_tagger(tmp_path):
+  model_dir = save_tiny_model(tmp_path / 'model')
+  source = TEST_DATA / 'tiny_train.PubTator'
+  output = tmp_path / 'tagged.json'
+  run = subprocess.run(
+      [sys.executable, str(ROOT / 'bin' / 'tag.py'), f'--model_dir={model_dir}',
+       f'--input={source}', f'--output={output}', '--abbreviations', '--consistency',
+       '--min_score=0.1', '--overlapping'],
+      capture_output=True, text=True, cwd=tmp_path, check=False)
+  assert run.returncode == 0, run.stderr
+  options = postprocess.Options(abbreviations=True, consistency=True, min_score=0.1,
+                                overlapping=True)
+  expected = tagger_lib.Tagger.load(model_dir, options=options).tag_documents(
+      list(pubtator.read_pubtator(source))).documents
+  assert list(bioc.read_bioc_json(output)) == expected
+  scores = [confidence.score_of(span) for doc in expected for span in doc.annotations]
+  assert scores and min(scores) >= 0.1  # The random model scores 0.06 to 0.14.

@@ -9,6 +9,7 @@ import logging
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 import tensorflow as tf
 
@@ -21,6 +22,8 @@ from aioner_tf.data.errors import MalformedInputWarning
 from aioner_tf.model import aioner
 from aioner_tf.model import encoder
 from aioner_tf.tagging import batch
+from aioner_tf.tagging import confidence
+from aioner_tf.tagging import postprocess
 from aioner_tf.tagging import tagger as tagger_lib
 from conftest import ROOT, TEST_DATA, TINY_ENCODER_CONFIG
 
@@ -92,6 +95,55 @@ def test_a_subset_of_types_runs_one_pass_per_type(tagger, monkeypatch):
   spans = tagger.tag(TEXT, 'Gene,Disease')
   assert tasks == ['Gene', 'Disease']
   assert {span.type for span in spans} <= {'Gene', 'Disease'}
+
+
+def test_overlapping_tags_each_type_in_a_pass_of_its_own_even_for_all(tagger, monkeypatch):
+  tasks = []
+  pieces = tagger._pieces
+  monkeypatch.setattr(tagger, '_pieces', lambda i, doc, task: tasks.append(task) or pieces(
+      i, doc, task))
+  monkeypatch.setattr(tagger, 'options', postprocess.Options(overlapping=True))
+  tagger.tag(TEXT)
+  assert tasks == list(tagger_lib.aio.ENTITY_TYPES)
+
+
+def test_an_entity_scores_the_mean_of_its_words_label_marginals(tagger, monkeypatch):
+  labels = tagger.model.config.labels
+  label_ids = [labels.index(label) for label in ('B-Gene', 'O', 'B-Disease', 'I-Disease', 'O')]
+
+  def decode(inputs):
+    rows, words = inputs['word_positions'].shape
+    return {'label_ids': np.tile((label_ids * words)[:words], [rows, 1]),
+            'word_scores': np.tile(np.linspace(0.5, 1, words), [rows, 1])}
+
+  monkeypatch.setattr(tagger, '_decode', decode)
+  spans = tagger.tag('BRCA1 and breast cancer .')  # Five words: 0.5, 0.625, 0.75, 0.875, 1.
+  assert [(s.text, s.type, s.infons) for s in spans] == [
+      ('BRCA1', 'Gene', (('score', '0.5000'),)),
+      ('breast cancer', 'Disease', (('score', '0.8125'),))]
+
+
+def test_the_model_gives_scores_in_0_1(tagger):
+  spans = tagger.tag(TEXT)
+  assert spans and all(0 < confidence.score_of(span) <= 1 for span in spans)
+
+
+def test_a_decode_hook_without_scores_gives_unscored_spans(tagger):
+  plain = tagger_lib.Tagger(tagger.model, tagger.tokenizer, decode=tagger.model.decode)
+  spans = plain.tag(TEXT)
+  assert [(s.start, s.end, s.type) for s in spans] == [
+      (s.start, s.end, s.type) for s in tagger.tag(TEXT)]
+  assert all(span.infons == () for span in spans)
+  plain.options = postprocess.Options(min_score=0.5)
+  with pytest.raises(ValueError, match='min_score needs scores'):
+    plain.tag(TEXT)
+
+
+def test_min_score_drops_entities_below_it(tagger, monkeypatch):
+  scores = sorted(confidence.score_of(span) for span in tagger.tag(TEXT))
+  monkeypatch.setattr(tagger, 'options', postprocess.Options(min_score=scores[len(scores) // 2]))
+  kept = [confidence.score_of(span) for span in tagger.tag(TEXT)]
+  assert sorted(kept) == scores[len(scores) // 2:]
 
 
 def test_a_failing_document_is_skipped_not_the_batch(tagger, monkeypatch):
@@ -187,14 +239,10 @@ class _Killed(Exception):
   """Stands for the process being killed."""
 
 
-@pytest.mark.parametrize('output_format', ['same', 'bioc_json'])
-def test_a_killed_run_resumes_to_the_same_bytes(tagger, tmp_path, monkeypatch, output_format):
-  source = tmp_path / 'docs.PubTator'
-  pubtator.write_pubtator(_documents(7), source)
-  [whole] = batch.plan_jobs([str(source)], str(tmp_path / 'whole'), output_format)
-  batch.tag_file(tagger, whole, 'ALL', chunk_size=2)
-
-  calls, kill_at_call = [], [2]
+def _kill_at_calls(tagger, monkeypatch, kill_at_call):
+  """Makes `tagger.tag_documents` raise _Killed at the calls numbered in `kill_at_call` (a list
+  the caller may change); returns the list of the sizes of its calls."""
+  calls = []
   tag_documents = tagger.tag_documents
 
   def dying_tag_documents(docs, entity_types):
@@ -204,6 +252,18 @@ def test_a_killed_run_resumes_to_the_same_bytes(tagger, tmp_path, monkeypatch, o
     return tag_documents(docs, entity_types)
 
   monkeypatch.setattr(tagger, 'tag_documents', dying_tag_documents)
+  return calls
+
+
+@pytest.mark.parametrize('output_format', ['same', 'bioc_json'])
+def test_a_killed_run_resumes_to_the_same_bytes(tagger, tmp_path, monkeypatch, output_format):
+  source = tmp_path / 'docs.PubTator'
+  pubtator.write_pubtator(_documents(7), source)
+  [whole] = batch.plan_jobs([str(source)], str(tmp_path / 'whole'), output_format)
+  batch.tag_file(tagger, whole, 'ALL', chunk_size=2)
+
+  kill_at_call = [2]
+  calls = _kill_at_calls(tagger, monkeypatch, kill_at_call)
   [job] = batch.plan_jobs([str(source)], str(tmp_path / 'resumed'), output_format)
   with pytest.raises(_Killed):
     batch.tag_file(tagger, job, 'ALL', chunk_size=2)
@@ -274,3 +334,30 @@ def test_pubtator_to_bioc_xml_keeps_passages_and_adds_predictions(tagger, tmp_pa
   assert ledger.written == len(docs) == 4
   again = batch.tag_files(tagger, jobs, 'Gene,Chemical')  # The output exists: skipped.
   assert (again.files_existing, again.read) == (1, 0)
+
+
+def test_bioc_output_keeps_scores_and_pubtator_stays_standard(tagger, tmp_path):
+  source = TEST_DATA / 'tiny_train.PubTator'
+  batch.tag_files(tagger, batch.plan_jobs([str(source)], str(tmp_path / 'tagged.json')))
+  batch.tag_files(tagger, batch.plan_jobs([str(source)], str(tmp_path / 'tagged.PubTator')))
+  expected = tagger.tag_documents(list(pubtator.read_pubtator(source))).documents
+  assert list(bioc.read_bioc_json(tmp_path / 'tagged.json')) == expected
+  assert all(confidence.score_of(span) is not None for doc in expected for span in doc.annotations)
+  lines = (tmp_path / 'tagged.PubTator').read_text().splitlines()
+  annotation_lines = [line for line in lines if '\t' in line]
+  assert annotation_lines and all(len(line.split('\t')) == 5 for line in annotation_lines)
+
+
+def test_other_options_start_a_stopped_run_over(tagger, tmp_path, monkeypatch):
+  source = tmp_path / 'docs.PubTator'
+  pubtator.write_pubtator(_documents(4), source)
+  [job] = batch.plan_jobs([str(source)], str(tmp_path / 'out.json'))
+  kill_at_call = [2]
+  calls = _kill_at_calls(tagger, monkeypatch, kill_at_call)
+  with pytest.raises(_Killed):
+    batch.tag_file(tagger, job, 'ALL', chunk_size=2)
+  calls.clear()
+  kill_at_call.clear()
+  monkeypatch.setattr(tagger, 'options', postprocess.Options(consistency=True))
+  batch.tag_file(tagger, job, 'ALL', chunk_size=2)
+  assert calls == [2, 2, 0]  # From the start: the stopped run had done the first chunk.

@@ -41,6 +41,7 @@ from aioner_tf.data import aio
 from aioner_tf.data import formats
 from aioner_tf.data.document import Document
 from aioner_tf.tagging import batch
+from aioner_tf.tagging import postprocess
 from aioner_tf.tagging import tagger as tagger_lib
 
 NAMESPACE = 'aioner_tf'  # Of the ledger's counters.
@@ -63,6 +64,7 @@ class Config:
   batch_documents: documents per Tagger.tag_documents call (bin/tag.py's chunk).
   num_shards: output shards; 0 lets the runner choose (more than 0 costs a shuffle).
   strict: malformed input fails the pipeline instead of being skipped.
+  options: what the tagger does with the model's spans (see tagging/postprocess.py).
 
   Raises ValueError for an output format or entity types that do not exist.
   """
@@ -75,6 +77,7 @@ class Config:
   batch_documents: int = batch.CHUNK_DOCUMENTS
   num_shards: int = 0
   strict: bool = False
+  options: postprocess.Options = postprocess.Options()
 
   def __post_init__(self):
     if self.output_format not in formats.RECORD_FORMATS:
@@ -168,10 +171,12 @@ def _copy_to_local(model_dir: str) -> str:
 class _Tag(beam.DoFn):
   """A batch of (file, document) pairs → tagged documents; those that fail → failures."""
 
-  def __init__(self, model_dir: Optional[str], entity_types, batch_size: int):
+  def __init__(self, model_dir: Optional[str], entity_types, batch_size: int,
+               options: postprocess.Options):
     self._model_dir = model_dir
     self._entity_types = entity_types
     self._batch_size = batch_size
+    self._options = options
     self._shared = shared.Shared()
     self._tagger = None
 
@@ -179,10 +184,11 @@ class _Tag(beam.DoFn):
     model_dir = self._model_dir
     if model_dir is not None and FileSystems.get_scheme(model_dir) is not None:
       model_dir = _copy_to_local(model_dir)
-    return tagger_lib.Tagger.load(model_dir, self._batch_size)
+    return tagger_lib.Tagger.load(model_dir, self._batch_size, options=self._options)
 
   def setup(self):
-    self._tagger = self._shared.acquire(self._load, tag=(self._model_dir, self._batch_size))
+    self._tagger = self._shared.acquire(self._load, tag=(self._model_dir, self._batch_size,
+                                                         self._options))
 
   def process(self, pairs: Sequence[Tuple[str, Document]]) -> Iterator:
     paths, documents = zip(*pairs)
@@ -223,8 +229,8 @@ class TagFiles(beam.PTransform):
         documents.documents
         | 'Batch' >> beam.BatchElements(min_batch_size=config.batch_documents,
                                         max_batch_size=config.batch_documents)
-        | 'Tag' >> beam.ParDo(_Tag(config.model_dir, config.entity_types, config.batch_size)
-                              ).with_outputs(FAILURES, main='documents'))
+        | 'Tag' >> beam.ParDo(_Tag(config.model_dir, config.entity_types, config.batch_size,
+                                   config.options)).with_outputs(FAILURES, main='documents'))
     header, footer = formats.frame(config.output_format)
     shards = (
         tagged.documents

@@ -29,6 +29,7 @@ from aioner_tf.data import aio
 from aioner_tf.data import formats
 from aioner_tf.data.document import Document, Span
 from aioner_tf.data.errors import MalformedInputError, MalformedInputWarning
+from aioner_tf.tagging import postprocess
 from aioner_tf.tagging import tagger as tagger_lib
 
 SAME = 'same'  # Output format: the input's, PubTator for plain text.
@@ -206,11 +207,11 @@ def _side_paths(job: Job) -> Iterator[pathlib.Path]:
           for suffix in (_PROGRESS, _PARTIAL, _TEMP))
 
 
-def _settings(job: Job, tasks: Sequence[str]) -> Dict[str, object]:
+def _settings(job: Job, tasks: Sequence[str], options: postprocess.Options) -> Dict[str, object]:
   stat = job.input_path.stat()
   return {'input': str(job.input_path.resolve()), 'input_bytes': stat.st_size,
           'input_mtime_ns': stat.st_mtime_ns, 'tasks': list(tasks),
-          'output_format': job.output_format}
+          'options': dataclasses.asdict(options), 'output_format': job.output_format}
 
 
 def _load_progress(progress_path: pathlib.Path, partial_path: pathlib.Path,
@@ -270,7 +271,7 @@ def _records(job: Job, chunk: Sequence[Document], result: tagger_lib.TaggingResu
       record = {'id': doc.id, 'skipped': failures[index]}
     else:
       ledger.tagged += 1
-      record = {'id': doc.id, 'spans': [[s.start, s.end, s.type, s.text]
+      record = {'id': doc.id, 'spans': [[s.start, s.end, s.type, s.text, s.infons]
                                         for s in next(tagged).annotations]}
     yield (json.dumps(record, ensure_ascii=False) + '\n').encode('utf-8')
 
@@ -290,7 +291,9 @@ def _write_output(job: Job, partial_path: pathlib.Path, temp_path: pathlib.Path)
                              f'{doc.id} against {record["id"]}); delete the latter and rerun')
         if 'spans' in record:
           written += 1
-          yield dataclasses.replace(doc, annotations=[Span(*span) for span in record['spans']])
+          yield dataclasses.replace(doc, annotations=[
+              Span(start, end, entity_type, text, infons=tuple(map(tuple, infons)))
+              for start, end, entity_type, text, infons in record['spans']])
 
   with warnings.catch_warnings():
     warnings.simplefilter('ignore', MalformedInputWarning)  # Logged on the first reading.
@@ -308,7 +311,8 @@ def tag_file(tagger: tagger_lib.Tagger, job: Job, entity_types: Union[str, Seque
     logging.info('%s exists; %s skipped', job.output_path, job.input_path)
     return Ledger(files_existing=1)
   job.output_path.parent.mkdir(parents=True, exist_ok=True)
-  settings = _settings(job, tagger_lib.tasks_for_types(entity_types))
+  settings = _settings(job, tagger_lib.tasks_for_types(entity_types, tagger.options.overlapping),
+                       tagger.options)
   progress = (_load_progress(progress_path, partial_path, settings) or
               _Progress(settings, partial_path.name))
   if not progress.read_all:

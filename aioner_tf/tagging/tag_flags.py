@@ -3,10 +3,31 @@
 from absl import flags
 
 from aioner_tf.data import aio
+from aioner_tf.tagging import postprocess
+
+FLAGS = flags.FLAGS
+_DEFAULTS = postprocess.Options()
 
 
 def define_tagger_flags() -> None:
-  """Defines --entity_types and --batch_size."""
+  """Defines --entity_types, --batch_size and the options of postprocess.Options."""
   flags.DEFINE_list('entity_types', [aio.ALL_TASK], 'ALL (one pass with the <ALL> task), or some '
                     f'of {",".join(aio.ENTITY_TYPES)} (one pass per type, merged).')
   flags.DEFINE_integer('batch_size', 32, 'Pieces of sentences per model call.')
+  flags.DEFINE_bool('abbreviations', _DEFAULTS.abbreviations, 'Give each short form defined in '
+                    'a document ("epidermal growth factor receptor (EGFR)") the type of its '
+                    'long form, where the long form was tagged.')
+  flags.DEFINE_bool('consistency', _DEFAULTS.consistency, 'Tag every place of a string that is '
+                    'tagged at more than half of its places in a document.')
+  flags.DEFINE_float('min_score', _DEFAULTS.min_score, 'Drop entities whose score (the mean CRF '
+                     'marginal of their words, written to BioC as the "score" infon) is lower.',
+                     lower_bound=0.0, upper_bound=1.0)
+  flags.DEFINE_bool('overlapping', _DEFAULTS.overlapping, 'Tag each type in a pass of its own '
+                    '(ALL too) and keep spans of different types that overlap, such as a gene '
+                    'inside a disease name. BioC holds overlaps; PubTator gets them as lines '
+                    'that overlap.')
+
+
+def options_from_flags() -> postprocess.Options:
+  return postprocess.Options(abbreviations=FLAGS.abbreviations, consistency=FLAGS.consistency,
+                             min_score=FLAGS.min_score, overlapping=FLAGS.overlapping)

@@ -3,9 +3,11 @@
 Tagging goes through the same steps as the training data: sentences and words from
 `data.sentences`, WordPiece ids from the model's own tokenizer, long sentences split into
 pieces of at most `max_len` subwords at word boundaries (never truncated), then Viterbi labels
-per word decoded back to character spans. Pieces from many documents are sorted by length and
-batched, so a batch wastes little on padding. A document that cannot be split or tokenised is
-left out and reported in the result; the others are tagged.
+per word decoded back to character spans, each with its score (see confidence.py). Pieces from
+many documents are sorted by length and batched, so a batch wastes little on padding. The spans
+of each document then go through `postprocess` (score threshold, overlaps, abbreviations,
+consistency). A document that cannot be split or tokenised is left out and reported in the
+result; the others are tagged.
 """
 
 import dataclasses
@@ -21,22 +23,25 @@ from aioner_tf.data import tfrecords
 from aioner_tf.data.document import Document, Passage, Span
 from aioner_tf.data.tokenizer import SubwordTokenizer
 from aioner_tf.model import aioner
+from aioner_tf.tagging import confidence
 from aioner_tf.tagging import html_view
-from aioner_tf.training import dev_eval
+from aioner_tf.tagging import postprocess
 
 DEFAULT_MODEL_DIR = pathlib.Path(__file__).resolve().parents[2] / 'saved_models' / 'default'
 TOO_LARGE = 'document too large'  # How the reason of a document over the size limit starts.
 
 
-def tasks_for_types(entity_types: Union[str, Sequence[str]]) -> List[str]:
-  """`ALL` (or every type) → one ALL pass; a subset → one single-type pass per type."""
+def tasks_for_types(entity_types: Union[str, Sequence[str]], overlapping: bool = False
+                    ) -> List[str]:
+  """`ALL` (or every type) → one ALL pass; a subset → one single-type pass per type. With
+  `overlapping`, ALL too is one single-type pass per type, whose spans may overlap."""
   if isinstance(entity_types, str):
     entity_types = [t.strip() for t in entity_types.split(',') if t.strip()]
   unknown = [t for t in entity_types if t != aio.ALL_TASK and t not in aio.ENTITY_TYPES]
   if unknown:
     raise ValueError(f'unknown entity types {unknown}; use ALL or some of {aio.ENTITY_TYPES}')
   if aio.ALL_TASK in entity_types or set(entity_types) == set(aio.ENTITY_TYPES):
-    return [aio.ALL_TASK]
+    return list(aio.ENTITY_TYPES) if overlapping else [aio.ALL_TASK]
   return list(dict.fromkeys(entity_types))
 
 
@@ -64,6 +69,13 @@ class _Piece:
   word_mask: List[int]
 
 
+def compiled_decode_with_scores(model: aioner.AionerModel):
+  """`model.decode_with_scores` as one graph for any batch and length (no retracing)."""
+  spec = tf.TensorSpec([None, None], tf.int32)
+  return tf.function(model.decode_with_scores, autograph=False, input_signature=[
+      {'input_ids': spec, 'attention_mask': spec, 'word_positions': spec}])
+
+
 class Tagger:
   """A trained model with its tokenizer, ready to tag text and documents.
 
@@ -73,19 +85,23 @@ class Tagger:
 
   def __init__(self, model: aioner.AionerModel, tokenizer: SubwordTokenizer,
                batch_size: int = 32, max_document_chars: Optional[int] = None,
-               decode: Optional[Callable[[Dict[str, tf.Tensor]], np.ndarray]] = None):
+               decode: Optional[Callable[[Dict[str, tf.Tensor]], np.ndarray]] = None,
+               options: postprocess.Options = postprocess.Options()):
     """`decode`, if given, decodes in place of the model (label ids [rows, words] of an input
     dict, as `AionerModel.decode` gives them), e.g. a TFLite runner's; `model` is then only
-    asked for its `config`."""
+    asked for its `config`, and spans get no scores. `options` say what happens to the model's
+    spans (see postprocess.py)."""
     self.model = model
     self.tokenizer = tokenizer
     self.batch_size = batch_size
     self.max_document_chars = max_document_chars
-    self._decode = decode or dev_eval.compiled_decode(model)
+    self.options = options
+    self._decode = decode or compiled_decode_with_scores(model)
 
   @classmethod
   def load(cls, model_dir: Optional[str] = None, batch_size: int = 32,
-           max_document_chars: Optional[int] = None) -> 'Tagger':
+           max_document_chars: Optional[int] = None,
+           options: postprocess.Options = postprocess.Options()) -> 'Tagger':
     """Loads a trained model directory (by default saved_models/default)."""
     model_dir = pathlib.Path(model_dir or DEFAULT_MODEL_DIR)
     if not (model_dir / aioner.CONFIG_FILE).exists():
@@ -94,7 +110,7 @@ class Tagger:
           'bin/prepare_data.py and bin/train.py, then pass its RUN_DIR/best folder as the model '
           f'directory or copy that folder to {DEFAULT_MODEL_DIR}.')
     return cls(aioner.load_model(model_dir), SubwordTokenizer.load(str(model_dir / 'tokenizer')),
-               batch_size, max_document_chars)
+               batch_size, max_document_chars, options=options)
 
   def tag(self, text: str, entity_types: Union[str, Sequence[str]] = aio.ALL_TASK) -> List[Span]:
     """Tags one text; returns typed spans with offsets into `text`.
@@ -119,8 +135,11 @@ class Tagger:
 
     Returns:
       Copies of the documents whose annotations are the predicted entities, and the failures.
+
+    Raises:
+      ValueError: if the options ask for scores (`min_score`) that the decoder does not give.
     """
-    tasks = tasks_for_types(entity_types)
+    tasks = tasks_for_types(entity_types, self.options.overlapping)
     pieces, failures = [], {}
     for i, doc in enumerate(documents):
       size = sum(len(passage.text) for passage in doc.passages)
@@ -131,19 +150,27 @@ class Tagger:
         pieces.extend([p for task in tasks for p in self._pieces(i, doc, task)])  # All or none.
       except Exception as e:  # pylint: disable=broad-except
         failures[i] = f'{type(e).__name__}: {e}'
-    found: Dict[int, set] = {i: set() for i in range(len(documents))}
+    found: Dict[int, List[Span]] = {i: [] for i in range(len(documents))}
     for batch in self._batches(pieces):
-      label_ids = np.asarray(self._decode(_pad(batch)))
-      for piece, ids in zip(batch, label_ids):
-        labels = [self.model.config.labels[i] for i in ids[:len(piece.tokens)]]
+      label_ids, word_scores = self._decode_batch(batch)
+      for row, piece in enumerate(batch):
+        labels = [self.model.config.labels[i] for i in label_ids[row][:len(piece.tokens)]]
         wanted = aio.task_types(piece.task, aio.ENTITY_TYPES)
+        word_at_start = {token.start: i for i, token in enumerate(piece.tokens)}
+        word_at_end = {token.end: i for i, token in enumerate(piece.tokens)}
+        doc = documents[piece.doc_index]
         for start, end, type_ in aio.spans_from_labels(piece.tokens, labels):
           if type_ in wanted:
-            found[piece.doc_index].add((start, end, type_))
+            infons = ()
+            if word_scores is not None:
+              words = word_scores[row][word_at_start[start]:word_at_end[end] + 1]
+              infons = (confidence.score_infon(confidence.entity_score(words)),)
+            found[piece.doc_index].append(Span(start, end, type_, doc.text_at(start, end) or '',
+                                               infons=infons))
     tagged = []
     for i, doc in enumerate(documents):
       if i not in failures:
-        spans = [Span(s, e, t, doc.text_at(s, e) or '') for s, e, t in sorted(found[i])]
+        spans = postprocess.apply(doc, found[i], self.options)
         tagged.append(dataclasses.replace(doc, annotations=spans))
     return TaggingResult(tagged, [Failure(i, documents[i].id, reason)
                                   for i, reason in sorted(failures.items())])
@@ -176,6 +203,15 @@ class Tagger:
                                                    self.model.config.max_len, self.tokenizer)
         yield _Piece(doc_index, task, piece.tokens, input_ids, word_mask)
       offset += n
+
+  def _decode_batch(self, batch: Sequence[_Piece]
+                    ) -> Tuple[np.ndarray, Optional[np.ndarray]]:
+    """Label ids [rows, words] of a batch, and the score of each word's label if the decoder
+    gives them (`decode_with_scores` does, a `decode` hook of label ids alone does not)."""
+    output = self._decode(_pad(batch))
+    if isinstance(output, dict):
+      return np.asarray(output['label_ids']), np.asarray(output['word_scores'])
+    return np.asarray(output), None
 
   def _batches(self, pieces: List[_Piece]) -> Iterator[List[_Piece]]:
     ordered = sorted(pieces, key=lambda p: len(p.input_ids))
