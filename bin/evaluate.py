@@ -1,7 +1,7 @@
 """Scores predicted entities against gold with strict entity-level matching.
 
   python bin/evaluate.py --gold Test.PubTator --pred pred.PubTator [--types Gene,Disease] \
-      [--type_map builtin|none] [--json_out scores.json]
+      [--type_map builtin|none] [--json_out scores.json] [--score_buckets 0,0.5,0.9,1]
 """
 
 import json
@@ -23,6 +23,9 @@ flags.DEFINE_enum('type_map', 'builtin', ['builtin', 'none'],
                   'builtin: rename the original corpora types to the six AIONER types; '
                   'none: compare type names as they are.')
 flags.DEFINE_string('json_out', None, 'If set, also write the scores to this JSON file.')
+flags.DEFINE_list('score_buckets', None, 'If set (increasing bounds, e.g. 0,0.5,0.9,1), also '
+                  'print the precision of the predicted entities per score bucket; --pred must '
+                  'then be BioC XML or JSON from bin/tag.py, which keeps the scores.')
 flags.mark_flags_as_required(['gold', 'pred'])
 
 
@@ -33,6 +36,12 @@ def main(argv):
                                evaluation.read_documents(FLAGS.pred),
                                types=FLAGS.types, type_map=type_map)
   print(evaluation.format_table(result))
+  if FLAGS.score_buckets:
+    buckets = evaluation.calibration(evaluation.read_documents(FLAGS.gold),
+                                     evaluation.read_documents(FLAGS.pred),
+                                     [float(edge) for edge in FLAGS.score_buckets],
+                                     types=FLAGS.types, type_map=type_map)
+    print(evaluation.format_calibration(buckets))
   if FLAGS.json_out:
     with open(FLAGS.json_out, 'w', encoding='utf-8') as f:
       json.dump(evaluation.to_dict(result), f, indent=2)
