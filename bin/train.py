@@ -27,6 +27,10 @@ flags.DEFINE_string('encoder', encoder_lib.MINILM,
                     'Pre-trained encoder directory (e.g. PubMedBERT), or "minilm".')
 flags.DEFINE_string('encoder_config', None,
                     'JSON of a transformers config for a random-initialised encoder (tests).')
+flags.DEFINE_string('init_from', None, 'A trained model directory (RUN_DIR/best) to fine-tune '
+                    'instead of a new head on --encoder (AIONER-Pretrained): its output layer and '
+                    'CRF grow for the new labels of the data; --head, --hidden_size and --dropout '
+                    'are then the model\'s.')
 flags.DEFINE_enum('head', 'crf', aioner.HEADS, 'Output layer: CRF (paper) or softmax.')
 flags.DEFINE_integer('hidden_size', 256, 'Width of the Dense+ReLU layer.')
 flags.DEFINE_float('dropout', 0.1, 'Dropout before the Dense layers.')
@@ -53,6 +57,7 @@ def main(argv):
   config = trainer.TrainConfig(
       data_dir=FLAGS.output_dir, run_dir=FLAGS.run_dir, encoder=FLAGS.encoder,
       encoder_config=json.loads(FLAGS.encoder_config) if FLAGS.encoder_config else None,
+      init_from=FLAGS.init_from,
       head=FLAGS.head, hidden_size=FLAGS.hidden_size, dropout=FLAGS.dropout,
       learning_rate=FLAGS.learning_rate, warmup_fraction=FLAGS.warmup_fraction,
       batch_size=FLAGS.batch_size, epochs=FLAGS.epochs, patience=FLAGS.patience,

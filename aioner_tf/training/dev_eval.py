@@ -14,15 +14,18 @@ from aioner_tf.data import aio
 from aioner_tf.data.sentences import Token
 
 
-def _entities(label_names, label_ids, meta, row: int, length: int) -> Set[evaluation.Entity]:
-  """The entities of one row; a single-type task keeps only its type, as the Tagger does."""
+def _entities(label_names, task_types, label_ids, meta, row: int, length: int
+              ) -> Set[evaluation.Entity]:
+  """The entities of one row; a task keeps only its types (`task_types`, the model's), as the
+  Tagger does: a single-type task its type, a task of new types (Anatomy) those types."""
   task = meta['task'][row].decode()
+  wanted = task_types.get(task)  # None without a task (naive merge): every type counts.
   tokens = [Token(int(s), int(e), '') for s, e in
             zip(meta['word_starts'][row][:length], meta['word_ends'][row][:length])]
   labels = [label_names[i] for i in label_ids[row][:length]]
   key = f"{meta['corpus'][row].decode()}/{meta['doc_id'][row].decode()}"
   return {(key, start, end, type_) for start, end, type_ in aio.spans_from_labels(tokens, labels)
-          if task in (aio.ALL_TASK, aio.NO_TASK) or type_ == task}
+          if wanted is None or type_ in wanted}
 
 
 def compiled_decode(model):
@@ -43,8 +46,9 @@ def predicted_and_gold(model, dataset: tf.data.Dataset
     labels = labels.numpy()
     meta = {k: v.numpy() for k, v in meta.items()}
     for row, length in enumerate(lengths):
-      predicted |= _entities(model.config.labels, label_ids, meta, row, length)
-      gold |= _entities(model.config.labels, labels, meta, row, length)
+      predicted |= _entities(model.config.labels, model.config.task_types, label_ids, meta, row,
+                             length)
+      gold |= _entities(model.config.labels, model.config.task_types, labels, meta, row, length)
   return predicted, gold
 
 

@@ -8,6 +8,10 @@ A run directory holds everything a run needs to go on after a stop:
   logs/                           TensorBoard: loss, learning rate, dev P/R/F1 per type
   train.log                       plain progress lines (steps/s) and epoch results
 Running the same command again resumes from the last backup.
+
+The model's labels and tasks are the data directory's (labels.json): AIO's, plus those of new
+entity types its corpora declare. With `init_from` a trained model is the starting point
+(AIONER-Pretrained): its output layer and CRF grow for the data's new labels (model/grow.py).
 """
 
 import dataclasses
@@ -20,10 +24,12 @@ from typing import Dict, List, Optional, Sequence
 
 import tensorflow as tf
 
+from aioner_tf.data import prepare
 from aioner_tf.data import tfrecords
 from aioner_tf.data.tokenizer import SubwordTokenizer
 from aioner_tf.model import aioner
 from aioner_tf.model import encoder as encoder_lib
+from aioner_tf.model import grow
 from aioner_tf.training import dev_eval
 from aioner_tf.training.schedule import WarmupLinearDecay
 
@@ -34,6 +40,9 @@ class TrainConfig:
   run_dir: str
   encoder: str = encoder_lib.MINILM  # Pre-trained encoder directory, or 'minilm'.
   encoder_config: Optional[Dict] = None  # Instead of `encoder`: a random-initialised config.
+  # Instead of either: a trained model directory to fine-tune (its head, hidden size, dropout
+  # and encoder are kept; the flags for them are not used).
+  init_from: Optional[str] = None
   head: str = 'crf'
   hidden_size: int = 256
   dropout: float = 0.1
@@ -156,11 +165,28 @@ def save_best(model, tokenizer: SubwordTokenizer, directory: pathlib.Path) -> No
   temp.rename(directory)
 
 
-def build_for_training(config: TrainConfig, tokenizer: SubwordTokenizer, max_len: int):
-  """The model with the pre-trained encoder (or a random one from `encoder_config`)."""
+def start_from(model_dir: str, tokenizer: SubwordTokenizer, max_len: int, labels: List[str],
+               task_types: Dict[str, List[str]]) -> aioner.AionerModel:
+  """The trained model in `model_dir`, grown to `labels` and `task_types`, once its tokenizer
+  is known to give the data's ids the meaning the model learnt (SubwordTokenizer.check_extends)."""
+  tokenizer.check_extends(SubwordTokenizer.load(str(pathlib.Path(model_dir) / 'tokenizer')))
+  model = aioner.load_model(model_dir)
+  if len(tokenizer.vocab) > model.encoder.config.vocab_size:  # New task tags were appended.
+    model.encoder.resize_token_embeddings(len(tokenizer.vocab))
+    model.config.encoder_config = model.encoder.config.to_dict()
+  model.config.max_len = max_len
+  return grow.grow_labels(model, labels, task_types)
+
+
+def build_for_training(config: TrainConfig, tokenizer: SubwordTokenizer, max_len: int,
+                       labels: List[str], task_types: Dict[str, List[str]]):
+  """The model to train: from `init_from`, or the pre-trained encoder (or a random one from
+  `encoder_config`) with a new head."""
+  if config.init_from:
+    return start_from(config.init_from, tokenizer, max_len, labels, task_types)
   model_config = aioner.ModelConfig(
-      encoder_config=config.encoder_config or {}, head=config.head,
-      hidden_size=config.hidden_size, dropout=config.dropout, max_len=max_len)
+      encoder_config=config.encoder_config or {}, labels=labels, task_types=task_types,
+      head=config.head, hidden_size=config.hidden_size, dropout=config.dropout, max_len=max_len)
   if config.encoder_config:
     return aioner.build_model(model_config, vocab_size=len(tokenizer.vocab))
   path = encoder_lib.resolve_encoder_path(config.encoder)
@@ -182,15 +208,18 @@ def train(config: TrainConfig, strategy: Optional[tf.distribute.Strategy] = None
   data_dir = pathlib.Path(config.data_dir)
   tokenizer = SubwordTokenizer.load(str(data_dir / 'tokenizer'))
   max_len = json.loads((data_dir / 'summary.json').read_text())['config']['max_len']
+  labels, task_types = prepare.read_labels(str(data_dir))
   train_pattern = str(data_dir / 'train' / '*.tfrecord')
   steps_per_epoch = config.steps_per_epoch or count_batches(train_pattern, config.batch_size)
   total_steps = steps_per_epoch * config.epochs
   (run_dir / 'train_config.json').write_text(json.dumps(dataclasses.asdict(config), indent=1))
   log(f'{strategy.num_replicas_in_sync} replica(s); {steps_per_epoch} steps per epoch; '
-      f'batch {config.batch_size}; lr {config.learning_rate}')
+      f'batch {config.batch_size}; lr {config.learning_rate}; {len(labels)} labels')
+  if config.init_from:
+    log(f'starting from {config.init_from}, its head grown to the data\'s labels')
 
   with strategy.scope():
-    model = build_for_training(config, tokenizer, max_len)
+    model = build_for_training(config, tokenizer, max_len, labels, task_types)
     schedule = WarmupLinearDecay(config.learning_rate,
                                  int(total_steps * config.warmup_fraction), total_steps)
     model.compile(optimizer=tf.keras.optimizers.Adam(schedule))
