@@ -1,6 +1,10 @@
-"""Tests of choosing non-overlapping spans by preference."""
+"""Tests of choosing non-overlapping spans by preference, and of writing overlapping ones."""
 
-from aioner_tf.data.document import Span
+import pytest
+
+from aioner_tf import evaluation
+from aioner_tf.data import formats
+from aioner_tf.data.document import Document, Passage, Span
 from aioner_tf.tagging import overlaps
 
 
@@ -25,3 +29,18 @@ def test_coverage_is_free_beyond_its_size():
   coverage = overlaps.Coverage(5, per_type=False)
   coverage.add(Span(0, 5, 'Gene'))
   assert not coverage.is_free(4, 6) and coverage.is_free(5, 9)
+
+
+@pytest.mark.parametrize('fmt', [formats.PUBTATOR, formats.BIOC_XML, formats.BIOC_JSON])
+def test_writers_and_evaluation_keep_overlapping_spans(tmp_path, fmt):
+  text = 'TNF deficiency in mice.'
+  spans = [Span(0, 3, 'Gene', 'TNF'), Span(0, 14, 'Disease', 'TNF deficiency'),
+           Span(18, 22, 'Species', 'mice')]
+  doc = Document('1', [Passage(0, text)], spans)
+  path = tmp_path / f'out{formats.EXTENSIONS[fmt]}'
+  formats.write_documents([doc], path, fmt)
+  [again] = formats.read_documents(path)
+  assert [(s.start, s.end, s.type) for s in again.annotations] == [
+      (s.start, s.end, s.type) for s in spans]
+  result = evaluation.evaluate([doc], [again])
+  assert (result.micro.tp, result.micro.fp, result.micro.fn) == (3, 0, 0)

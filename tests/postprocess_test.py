@@ -49,7 +49,13 @@ def _model_spans():
 
 
 def test_all_off_keeps_the_model_spans():
-  assert postprocess.apply(DOC, _model_spans(), postprocess.Options()) == _model_spans()
+  options = postprocess.Options(abbreviations=False, consistency=False)
+  assert postprocess.apply(DOC, _model_spans(), options) == _model_spans()
+
+
+def test_abbreviations_are_on_by_default():
+  assert span(DOC, 'TNF', 'Gene', 1).start in [
+      s.start for s in postprocess.apply(DOC, _model_spans(), postprocess.Options())]
 
 
 def test_min_score_drops_low_scores_before_the_rules_spread_anything():

@@ -24,7 +24,7 @@ from aioner_tf.tagging import overlaps
 @dataclasses.dataclass(frozen=True)
 class Options:
   """How spans are chosen and added after decoding (see the module docstring)."""
-  abbreviations: bool = False
+  abbreviations: bool = True
   consistency: bool = False
   min_score: float = 0.0
   overlapping: bool = False
