@@ -71,6 +71,15 @@ def test_merge_mode_has_no_task_tags(tmp_path, tokenizer):
     assert record['input_ids'][0] == tokenizer.cls_id and record['input_ids'][-1] == tokenizer.sep_id
 
 
+def test_merge_mode_records_one_task_without_tags_of_every_type(tmp_path, tokenizer):
+  run_prepare(tmp_path, tokenizer, 'merge')
+  labels, task_types = prepare.read_labels(str(tmp_path / 'out'))
+  every = [label[2:] for label in aio.LABELS if label.startswith('B-')]
+  assert (labels, task_types) == (list(aio.LABELS), {'': every})
+  (tmp_path / 'out' / prepare.LABELS_FILE).unlink()  # As written before labels.json existed.
+  assert prepare.read_labels(str(tmp_path / 'out')) == (labels, task_types)
+
+
 def test_ind_mode_splits_an_all_corpus_into_one_task_per_type(tmp_path, tokenizer):
   summary, records = run_prepare(tmp_path, tokenizer, 'ind')
   assert {r['task'] for r in records} == set(aio.ENTITY_TYPES)

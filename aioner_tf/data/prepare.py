@@ -2,7 +2,8 @@
 
 Layout written under the output directory:
   tokenizer/              the vocabulary with task tags (training and export load this one)
-  labels.json             the tasks (task tag → entity types) and the label vocabulary
+  labels.json             the tasks (task tag → entity types) and the label vocabulary; in
+                          merge mode the one task, NO_TASK (no tags), of every type
   {train,dev,test}/<corpus>.tfrecord
   test_gold/<corpus>.PubTator  the test documents with the annotations the corpus's task labels
                           (types renamed by its type map): what bin/tag.py tags and
@@ -56,11 +57,19 @@ def corpus_tasks(specs: Sequence[corpora.CorpusSpec]) -> Dict[str, Tuple[str, ..
   return tasks
 
 
+def merge_tasks(labels: Sequence[str]) -> Dict[str, List[str]]:
+  """The tasks of merge mode: NO_TASK, whose sentences have no tags, of every type labelled."""
+  return {aio.NO_TASK: [label[2:] for label in labels if label.startswith('B-')]}
+
+
 def read_labels(data_dir: str) -> Tuple[List[str], Dict[str, List[str]]]:
-  """The label vocabulary and the tasks of a data directory; AIO's for one written before
-  labels.json existed."""
+  """The label vocabulary and the tasks of a data directory; for one written before
+  labels.json existed, AIO's (or merge_tasks if summary.json says merge mode)."""
   path = pathlib.Path(data_dir) / LABELS_FILE
   if not path.exists():
+    summary = json.loads((pathlib.Path(data_dir) / 'summary.json').read_text())
+    if summary['config']['mode'] == 'merge':
+      return list(aio.LABELS), merge_tasks(aio.LABELS)
     return list(aio.LABELS), {task: list(types) for task, types in aio.AIO_TASKS.items()}
   saved = json.loads(path.read_text())
   return saved['labels'], saved['task_types']
@@ -164,10 +173,12 @@ def prepare(specs: Sequence[corpora.CorpusSpec], tokenizer: SubwordTokenizer,
                      'of prepare.corpus_tasks')
   labels = aio.labels_for_tasks(tasks_of_corpora)
   label_ids = {label: i for i, label in enumerate(labels)}
+  task_types = tasks_of_corpora
   if config.mode == 'merge':
     specs = corpora.merge_shared_files(specs)
+    task_types = merge_tasks(labels)
   tokenizer.save(str(out / 'tokenizer'))
-  (out / LABELS_FILE).write_text(json.dumps({'task_types': tasks_of_corpora, 'labels': labels},
+  (out / LABELS_FILE).write_text(json.dumps({'task_types': task_types, 'labels': labels},
                                             indent=1))
   summary = {'config': dataclasses.asdict(config), 'corpora': {}}
   cache = {}
