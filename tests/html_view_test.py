@@ -111,17 +111,31 @@ def test_gold_marks_true_and_false_positives_and_false_negatives():
   gold = Document(doc.id, [], [
       Span(0, 5, 'GeneOrGeneProduct'),  # The same entity after the type map: tp.
       Span(CANCER, CANCER + 6, 'DiseaseOrPhenotypicFeature'),  # fn inside the fp 'breast cancer'.
-      Span(HELA, HELA + 4, 'OTHER'),  # Dropped by the type map.
+      Span(HELA, HELA + 4, 'OTHER'),  # A type the map drops: shown, a false negative.
   ])
   page = _Page(html_view.render_html([doc], [gold]))
   outcomes = {(e['text'], e['data-type'], e['data-status']) for e in page.entities().values()}
   assert outcomes == {('BRCA1', 'Gene', 'tp'), ('breast cancer', 'Disease', 'fp'),
-                      ('cancer', 'Disease', 'fn'), ('HeLa', 'CellLine', 'fp')}
+                      ('cancer', 'Disease', 'fn'), ('HeLa', 'CellLine', 'fp'),
+                      ('HeLa', 'OTHER', 'fn')}
   for entity in page.entities().values():
     assert entity['data-status'] in entity['class'].split()
-  assert 'strict micro P 33.33, R 50.00, F1 40.00' in page.text
+  assert 'strict micro P 33.33, R 33.33, F1 33.33' in page.text
   legend = {m['class'] for m in page.marks if 'data-entity' not in m}
   assert {'outcome tp', 'outcome fp', 'outcome fn'} <= legend
+
+
+def test_new_types_are_shown_with_gold_though_aioner_scores_none_of_them():
+  text = 'Hepatocytes line the liver.'
+  doc = Document('anem', [Passage(0, text)], [Span(0, 11, 'Cell'), Span(21, 26, 'Organ')])
+  gold = Document('anem', [], [Span(0, 11, 'Cell'), Span(21, 26, 'Tissue')])
+  page = _Page(html_view.render_html([doc], [gold]))
+  outcomes = {(e['text'], e['data-type'], e['data-status']) for e in page.entities().values()}
+  assert outcomes == {('Hepatocytes', 'Cell', 'tp'), ('liver', 'Organ', 'fp'),
+                      ('liver', 'Tissue', 'fn')}
+  legend = {m['text'] for m in page.marks if 'data-entity' not in m}
+  assert {'Cell', 'Organ', 'Tissue'} <= legend
+  assert 'strict micro P 50.00, R 50.00, F1 50.00' in page.text
 
 
 def test_gold_with_other_document_ids_is_an_error():

@@ -4,7 +4,9 @@ The page has a legend with one checkbox per type (and, with gold annotations, pe
 hides or shows those highlights, and a span's score, if its infons have one, on hover. With gold
 documents each entity is a true positive (`tp`), a false positive (`fp`, predicted only) or a
 false negative (`fn`, gold only), matched strictly on (start, end, type) after both sides' types
-go through `evaluation.AIONER_TYPE_MAP`, as `bin/evaluate.py` scores them.
+are renamed by `evaluation.AIONER_TYPE_MAP` (`GeneOrGeneProduct` is `Gene`), as
+`bin/evaluate.py` scores them. The page shows every type it is given: a type the map drops
+keeps its name (AIONER leaves GNormPlus's `Cell` unscored, but AnEM's `Cell` is a type to show).
 
 Every highlight is a `<mark>` whose `data-entity` names its entity. Entities may nest or cross
 (a prediction and a gold span of other bounds, say); marks nest where the entities do, and an
@@ -27,6 +29,9 @@ from aioner_tf.data.document import Document, Passage, Span
 TP, FP, FN = 'tp', 'fp', 'fn'
 _OUTCOMES = {TP: 'true positive', FP: 'false positive (predicted only)',
              FN: 'false negative (gold only)'}
+# The renames of evaluation.AIONER_TYPE_MAP, without the types it drops.
+_TYPE_NAMES = {name: aioner_type for name, aioner_type in evaluation.AIONER_TYPE_MAP.items()
+               if aioner_type is not None}
 # (fill, line) colours of the six AIONER types; other types take _OTHER_COLOURS in turn.
 _TYPE_COLOURS = {
     'Gene': ('#b3d4ff', '#1f5fbf'),
@@ -104,7 +109,7 @@ def render_html(documents: Sequence[Document], gold: Optional[Iterable[Document]
     for doc in gold:
       gold_by_id[doc.id].extend(doc.annotations)
     scores = evaluation.evaluate([Document(i, annotations=a) for i, a in gold_by_id.items()],
-                                 documents, type_map=evaluation.AIONER_TYPE_MAP)
+                                 documents, type_map=_TYPE_NAMES)
     entities = [_compared(doc, gold_by_id[doc.id], uids) for doc in documents]
   types = _type_order({e.type for doc_entities in entities for e in doc_entities})
   colour = {t: f'c{i}' for i, t in enumerate(types)}
@@ -137,11 +142,9 @@ def _predicted(doc: Document, uids: Iterator[str]) -> List[_Entity]:
 
 
 def _mapped(spans: Iterable[Span]) -> Iterator[Tuple[Tuple[int, int, str], Span]]:
-  """Each span's (start, end, type) with the type renamed by AIONER_TYPE_MAP, unless dropped."""
+  """Each span's (start, end, type) with the type renamed by _TYPE_NAMES."""
   for span in spans:
-    entity_type = evaluation.AIONER_TYPE_MAP.get(span.type, span.type)
-    if entity_type is not None:
-      yield (span.start, span.end, entity_type), span
+    yield (span.start, span.end, _TYPE_NAMES.get(span.type, span.type)), span
 
 
 def _compared(doc: Document, gold: Iterable[Span], uids: Iterator[str]) -> List[_Entity]:
