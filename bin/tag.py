@@ -1,7 +1,7 @@
 """Tags PubTator, BioC XML, BioC JSON, PubMed XML or plain-text files with a trained model.
 
   python bin/tag.py --model_dir=runs/biored/best --input=docs/ --output=tagged/ \
-      [--output_format=same|pubtator|bioc_xml|bioc_json] [--entity_types=ALL|Gene,Disease,...] \
+      [--output_format=same|pubtator|bioc_xml|bioc_json] [--entity_types=ALL|Gene,Cell,...] \
       [--abbreviations] [--consistency] [--min_score=0.9] [--overlapping]
 
 Each entity gets a score (BioC: the "score" infon; PubTator has no column for it).
@@ -70,10 +70,11 @@ def write_html(jobs, html_path: str, gold_path: str = None) -> None:
 def main(argv):
   del argv  # Unused.
   try:
-    tagger_lib.tasks_for_types(FLAGS.entity_types)
     jobs = batch.plan_jobs(FLAGS.input, FLAGS.output, FLAGS.output_format)
     tagger = tagger_lib.Tagger.load(FLAGS.model_dir, FLAGS.batch_size, FLAGS.max_document_chars,
                                     tag_flags.options_from_flags())
+    tagger_lib.tasks_for_types(FLAGS.entity_types, FLAGS.overlapping,
+                               tagger.model.config.task_types)
   except (ValueError, FileNotFoundError) as e:
     raise app.UsageError(str(e)) from e
   if FLAGS.overlapping and any(job.output_format == formats.PUBTATOR for job in jobs):

@@ -47,7 +47,7 @@ def main(argv):
         output_format=FLAGS.output_format, entity_types=tuple(FLAGS.entity_types),
         batch_size=FLAGS.batch_size, batch_documents=FLAGS.batch_documents,
         num_shards=FLAGS.num_shards, strict=FLAGS.strict, options=tag_flags.options_from_flags())
-  except ValueError as e:
+  except (ValueError, FileNotFoundError) as e:
     raise app.UsageError(str(e)) from e
   print(tag_pipeline.run(config, argv[1:]).format())
 

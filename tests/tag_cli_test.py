@@ -9,7 +9,7 @@ from aioner_tf.tagging import confidence
 from aioner_tf.tagging import postprocess
 from aioner_tf.tagging import tagger as tagger_lib
 from conftest import ROOT, TEST_DATA
-from tagger_test import save_tiny_model
+from tagger_test import ANATOMY_TASKS, save_merge_model, save_tiny_model
 
 
 def test_tags_a_pubtator_file_into_a_folder(tmp_path):
@@ -52,3 +52,36 @@ def test_rule_and_score_flags_reach_the_tagger(tmp_path):
   assert list(bioc.read_bioc_json(output)) == expected
   scores = [confidence.score_of(span) for doc in expected for span in doc.annotations]
   assert scores and min(scores) >= 0.1  # The random model scores 0.06 to 0.14.
+
+
+def test_a_merge_model_tags_a_file_that_bin_evaluate_scores(tmp_path):
+  model_dir = save_merge_model(tmp_path)
+  gold = tmp_path / 'data' / 'test_gold' / 'Tiny.PubTator'
+  output = tmp_path / 'pred.PubTator'
+  tag = subprocess.run(
+      [sys.executable, str(ROOT / 'bin' / 'tag.py'), f'--model_dir={model_dir}',
+       f'--input={gold}', f'--output={output}'],
+      capture_output=True, text=True, cwd=tmp_path, check=False)
+  assert tag.returncode == 0, tag.stderr
+  expected = tagger_lib.Tagger.load(model_dir).tag_documents(
+      list(pubtator.read_pubtator(gold))).documents
+  spans = lambda docs: [(s.start, s.end, s.type) for doc in docs for s in doc.annotations]
+  assert spans(expected)  # The random model predicts some entities.
+  assert spans(pubtator.read_pubtator(output)) == spans(expected)
+  evaluate = subprocess.run(
+      [sys.executable, str(ROOT / 'bin' / 'evaluate.py'), f'--gold={gold}', f'--pred={output}'],
+      capture_output=True, text=True, cwd=tmp_path, check=False)
+  assert evaluate.returncode == 0, evaluate.stderr
+  assert 'micro' in evaluate.stdout
+
+
+def test_types_the_model_does_not_know_are_a_usage_error(tmp_path):
+  model_dir = save_tiny_model(tmp_path / 'model', ANATOMY_TASKS)
+  run = subprocess.run(
+      [sys.executable, str(ROOT / 'bin' / 'tag.py'), f'--model_dir={model_dir}',
+       f'--input={TEST_DATA / "tiny_train.PubTator"}', f'--output={tmp_path / "out"}',
+       '--entity_types=Cell,Protein'],
+      capture_output=True, text=True, cwd=tmp_path, check=False)
+  assert run.returncode != 0
+  assert "unknown entity types ['Protein']" in run.stderr and "'Anatomy'" in run.stderr
+  assert not (tmp_path / 'out').exists()

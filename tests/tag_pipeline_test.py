@@ -25,7 +25,7 @@ from aioner_tf.pipelines import tag_pipeline
 from aioner_tf.tagging import batch
 from aioner_tf.tagging import tagger as tagger_lib
 from conftest import ROOT, TEST_DATA
-from tagger_test import save_tiny_model
+from tagger_test import ANATOMY_TASKS, save_tiny_model
 
 UNTAGGABLE = '10000002'
 BEAM_ARGS = ['--runner=DirectRunner', '--direct_num_workers=1']
@@ -146,6 +146,15 @@ def test_config_rejects_what_cannot_be_written_or_tagged():
     tag_pipeline.Config(('*.xml',), 'out', output_format=formats.BIOC_JSON)
   with pytest.raises(ValueError, match='unknown entity types'):
     tag_pipeline.Config(('*.xml',), 'out', entity_types=('Protein',))
+  with pytest.raises(FileNotFoundError, match='no trained model'):
+    tag_pipeline.Config(('*.xml',), 'out', model_dir='/nowhere')
+
+
+def test_config_checks_entity_types_against_the_model_s_tasks(tmp_path):
+  model_dir = str(save_tiny_model(tmp_path, ANATOMY_TASKS))
+  tag_pipeline.Config(('*.xml',), 'out', model_dir, entity_types=('Gene', 'Cell'))
+  with pytest.raises(ValueError, match=r"'Protein'.*'Anatomy'.*'Cell'"):
+    tag_pipeline.Config(('*.xml',), 'out', model_dir, entity_types=('Cell', 'Protein'))
 
 
 def test_a_remote_model_dir_is_copied_to_local_disk(model_dir):

@@ -13,33 +13,66 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
+from aioner_tf.data import aio
 from aioner_tf.data import bioc
+from aioner_tf.data import corpora
 from aioner_tf.data import formats
+from aioner_tf.data import prepare
 from aioner_tf.data import pubtator
 from aioner_tf.data import sentences as sentences_lib
 from aioner_tf.data.document import Document, Passage
 from aioner_tf.data.errors import MalformedInputWarning
+from aioner_tf.data.tokenizer import SubwordTokenizer
 from aioner_tf.model import aioner
 from aioner_tf.model import encoder
 from aioner_tf.tagging import batch
 from aioner_tf.tagging import confidence
 from aioner_tf.tagging import postprocess
 from aioner_tf.tagging import tagger as tagger_lib
+from aioner_tf.training import trainer
 from conftest import ROOT, TEST_DATA, TINY_ENCODER_CONFIG
 
 MAX_LEN = 64
 TEXT = 'BRCA1 mutations cause breast cancer in women treated with tamoxifen.'
 
 
-def save_tiny_model(directory):
-  """Saves a random tiny model with MiniLM's tokenizer (task tags placed) to `directory`."""
+# The tasks of a model grown for a group of new types (as configs/anem_*.flags train one).
+ANATOMY_TASKS = {**aio.AIO_TASKS, 'Anatomy': ('Organ', 'Cell', 'Tissue')}
+
+
+def save_tiny_model(directory, task_types=aio.AIO_TASKS):
+  """Saves a random tiny model of `task_types` (and their labels) with MiniLM's tokenizer (their
+  task tags placed) to `directory`."""
   tf.keras.utils.set_random_seed(1)
-  model = aioner.build_model(aioner.ModelConfig(encoder_config=dict(TINY_ENCODER_CONFIG),
-                                                max_len=MAX_LEN))
+  model = aioner.build_model(aioner.ModelConfig(
+      encoder_config=dict(TINY_ENCODER_CONFIG), labels=aio.labels_for_tasks(task_types),
+      task_types={task: list(types) for task, types in task_types.items()}, max_len=MAX_LEN))
   aioner.save_model(model, directory)
-  encoder.tokenizer_for_encoder(encoder.resolve_encoder_path(encoder.MINILM)).save(
-      str(directory / 'tokenizer'))
+  encoder.tokenizer_for_encoder(encoder.resolve_encoder_path(encoder.MINILM),
+                                list(task_types)).save(str(directory / 'tokenizer'))
   return directory
+
+
+def save_merge_model(directory):
+  """Prepares tests/data/tiny_train.PubTator in merge mode (no task tags) under `directory`
+  and saves a random tiny model built from that data as bin/train.py builds and saves one;
+  returns the model directory."""
+  files = '\t'.join(['tiny_train.PubTator'] * 3)
+  (directory / 'corpora.tsv').write_text(
+      f'Tiny\tALL\t{" ".join(f"{t}:{t}" for t in aio.ENTITY_TYPES)}\t{files}\n')
+  specs = corpora.read_corpus_list(str(directory / 'corpora.tsv'))
+  tokenizer = encoder.tokenizer_for_encoder(encoder.resolve_encoder_path(encoder.MINILM))
+  data_dir = directory / 'data'
+  prepare.prepare(specs, tokenizer, prepare.PrepareConfig(str(TEST_DATA), str(data_dir),
+                                                          mode='merge', max_len=MAX_LEN))
+  labels, task_types = prepare.read_labels(str(data_dir))
+  tf.keras.utils.set_random_seed(1)
+  config = trainer.TrainConfig(str(data_dir), str(directory / 'run'),
+                               encoder_config=dict(TINY_ENCODER_CONFIG))
+  tokenizer = SubwordTokenizer.load(str(data_dir / 'tokenizer'))
+  model = trainer.build_for_training(config, tokenizer, MAX_LEN, labels, task_types)
+  trainer.save_best(model, tokenizer, directory / 'best')
+  return directory / 'best'
 
 
 @pytest.fixture(scope='module')
@@ -105,6 +138,89 @@ def test_overlapping_tags_each_type_in_a_pass_of_its_own_even_for_all(tagger, mo
   monkeypatch.setattr(tagger, 'options', postprocess.Options(overlapping=True))
   tagger.tag(TEXT)
   assert tasks == list(tagger_lib.aio.ENTITY_TYPES)
+
+
+def _fixed_labels(tagger, monkeypatch, labels):
+  """Makes `tagger` decode every piece's words as `labels` (then O); returns the list of the
+  tasks of the pieces it is asked for."""
+  ids = [tagger.model.config.labels.index(label) for label in labels]
+
+  def decode(inputs):
+    rows, words = inputs['word_positions'].shape
+    return np.tile((ids + [0] * words)[:words], [rows, 1])
+
+  monkeypatch.setattr(tagger, '_decode', decode)
+  tasks = []
+  pieces = tagger._pieces
+  monkeypatch.setattr(tagger, '_pieces', lambda i, doc, task: tasks.append(task) or pieces(
+      i, doc, task))
+  return tasks
+
+
+NEW_TYPES_TEXT = 'BRCA1 in hepatocytes of the liver .'
+NEW_TYPES_LABELS = ['B-Gene', 'O', 'B-Cell', 'O', 'O', 'B-Organ', 'O']
+
+
+@pytest.fixture(scope='module')
+def anatomy_tagger(tmp_path_factory):
+  return tagger_lib.Tagger.load(save_tiny_model(tmp_path_factory.mktemp('anatomy'),
+                                                ANATOMY_TASKS))
+
+
+@pytest.mark.parametrize('entity_types, tasks, found', [
+    ('ALL', ['ALL', 'Anatomy'], {('BRCA1', 'Gene'), ('hepatocytes', 'Cell'), ('liver', 'Organ')}),
+    ('Anatomy', ['Anatomy'], {('hepatocytes', 'Cell'), ('liver', 'Organ')}),
+    ('Cell', ['Anatomy'], {('hepatocytes', 'Cell')}),
+    ('Gene,Cell', ['Gene', 'Anatomy'], {('BRCA1', 'Gene'), ('hepatocytes', 'Cell')}),
+])
+def test_a_model_of_new_types_tags_their_task_and_keeps_the_types_asked(
+    anatomy_tagger, monkeypatch, entity_types, tasks, found):
+  passes = _fixed_labels(anatomy_tagger, monkeypatch, NEW_TYPES_LABELS)
+  spans = anatomy_tagger.tag(NEW_TYPES_TEXT, entity_types)
+  assert passes == tasks
+  assert {(span.text, span.type) for span in spans} == found
+
+
+def test_a_model_of_new_types_tags_with_its_own_model(anatomy_tagger):
+  spans = anatomy_tagger.tag(TEXT)
+  assert all(span.type in aio.ENTITY_TYPES + ANATOMY_TASKS['Anatomy'] for span in spans)
+  assert {span.type for span in anatomy_tagger.tag(TEXT, 'Cell')} <= {'Cell'}
+
+
+def test_unknown_types_are_an_error_naming_the_model_s_tasks_and_types(anatomy_tagger):
+  with pytest.raises(ValueError, match=r"unknown entity types \['Protein'\].*'Anatomy'.*'Cell'"):
+    anatomy_tagger.tag(TEXT, 'Gene,Protein')
+
+
+@pytest.fixture(scope='module')
+def merge_tagger(tmp_path_factory):
+  return tagger_lib.Tagger.load(save_merge_model(tmp_path_factory.mktemp('merge')))
+
+
+def test_a_merge_model_records_its_one_task_without_tags(merge_tagger):
+  assert merge_tagger.model.config.task_types == {
+      '': [label[2:] for label in aio.LABELS if label.startswith('B-')]}
+
+
+@pytest.mark.parametrize('entity_types, found', [
+    ('ALL', {('BRCA1', 'Gene'), ('hepatocytes', 'CellLine'), ('liver', 'Disease')}),
+    ('Gene,Disease', {('BRCA1', 'Gene'), ('liver', 'Disease')}),
+])
+def test_a_merge_model_tags_in_one_pass_without_tags_and_keeps_the_types_asked(
+    merge_tagger, monkeypatch, entity_types, found):
+  passes = _fixed_labels(merge_tagger, monkeypatch, ['B-Gene', 'O', 'B-CellLine', 'O', 'O',
+                                                     'B-Disease', 'O'])
+  spans = merge_tagger.tag(NEW_TYPES_TEXT, entity_types)
+  assert passes == ['']
+  assert {(span.text, span.type) for span in spans} == found
+
+
+def test_a_merge_model_s_pieces_have_no_task_tags(merge_tagger):
+  tag_ids = {i for task in merge_tagger.tokenizer.tasks
+             for i in merge_tagger.tokenizer.task_tag_ids(task)}
+  pieces = list(merge_tagger._pieces(0, Document('d', [Passage(0, TEXT)]), ''))
+  assert pieces and not any(tag_ids & set(piece.input_ids) for piece in pieces)
+  assert {span.type for span in merge_tagger.tag(TEXT, 'Gene')} <= {'Gene'}
 
 
 def test_an_entity_scores_the_mean_of_its_words_label_marginals(tagger, monkeypatch):

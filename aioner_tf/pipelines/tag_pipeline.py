@@ -40,6 +40,7 @@ from apache_beam.utils import shared
 from aioner_tf.data import aio
 from aioner_tf.data import formats
 from aioner_tf.data.document import Document
+from aioner_tf.model import aioner
 from aioner_tf.tagging import batch
 from aioner_tf.tagging import postprocess
 from aioner_tf.tagging import tagger as tagger_lib
@@ -59,14 +60,15 @@ class Config:
   output_dir: where the shards and the failures go.
   model_dir: a trained model directory, local or remote; None: saved_models/default.
   output_format: one of formats.RECORD_FORMATS.
-  entity_types: ALL, or some entity types (see tagger.tasks_for_types).
+  entity_types: ALL, or tasks and types of the model (see tagger.tasks_for_types).
   batch_size: pieces of sentences per model call.
   batch_documents: documents per Tagger.tag_documents call (bin/tag.py's chunk).
   num_shards: output shards; 0 lets the runner choose (more than 0 costs a shuffle).
   strict: malformed input fails the pipeline instead of being skipped.
   options: what the tagger does with the model's spans (see tagging/postprocess.py).
 
-  Raises ValueError for an output format or entity types that do not exist.
+  Raises ValueError for an output format that does not exist or entity types the model does not
+  know (read from its model_config.json), FileNotFoundError if there is no model in model_dir.
   """
   inputs: Tuple[str, ...]
   output_dir: str
@@ -83,7 +85,18 @@ class Config:
     if self.output_format not in formats.RECORD_FORMATS:
       raise ValueError(f'output format {self.output_format!r} is not one of '
                        f'{list(formats.RECORD_FORMATS)}')
-    tagger_lib.tasks_for_types(self.entity_types)
+    tagger_lib.tasks_for_types(self.entity_types, self.options.overlapping,
+                               _model_config(self.model_dir).task_types)
+
+
+def _model_config(model_dir: Optional[str]) -> aioner.ModelConfig:
+  """The config of the model in `model_dir` (local or remote; None: saved_models/default)."""
+  model_dir = model_dir or str(tagger_lib.DEFAULT_MODEL_DIR)
+  path = FileSystems.join(model_dir, aioner.CONFIG_FILE)
+  if not FileSystems.exists(path):
+    raise FileNotFoundError(f'{model_dir}: no trained model here (no {aioner.CONFIG_FILE})')
+  with FileSystems.open(path, compression_type=CompressionTypes.UNCOMPRESSED) as handle:
+    return aioner.ModelConfig(**json.load(handle))
 
 
 def _count(ledger: batch.Ledger) -> None:

@@ -207,10 +207,11 @@ def _side_paths(job: Job) -> Iterator[pathlib.Path]:
           for suffix in (_PROGRESS, _PARTIAL, _TEMP))
 
 
-def _settings(job: Job, tasks: Sequence[str], options: postprocess.Options) -> Dict[str, object]:
+def _settings(job: Job, passes: Dict[str, List[str]], options: postprocess.Options
+              ) -> Dict[str, object]:
   stat = job.input_path.stat()
   return {'input': str(job.input_path.resolve()), 'input_bytes': stat.st_size,
-          'input_mtime_ns': stat.st_mtime_ns, 'tasks': list(tasks),
+          'input_mtime_ns': stat.st_mtime_ns, 'tasks': passes,
           'options': dataclasses.asdict(options), 'output_format': job.output_format}
 
 
@@ -311,8 +312,9 @@ def tag_file(tagger: tagger_lib.Tagger, job: Job, entity_types: Union[str, Seque
     logging.info('%s exists; %s skipped', job.output_path, job.input_path)
     return Ledger(files_existing=1)
   job.output_path.parent.mkdir(parents=True, exist_ok=True)
-  settings = _settings(job, tagger_lib.tasks_for_types(entity_types, tagger.options.overlapping),
-                       tagger.options)
+  passes = tagger_lib.tasks_for_types(entity_types, tagger.options.overlapping,
+                                      tagger.model.config.task_types)
+  settings = _settings(job, passes, tagger.options)
   progress = (_load_progress(progress_path, partial_path, settings) or
               _Progress(settings, partial_path.name))
   if not progress.read_all:

@@ -11,8 +11,11 @@ _DEFAULTS = postprocess.Options()
 
 def define_tagger_flags() -> None:
   """Defines --entity_types, --batch_size and the options of postprocess.Options."""
-  flags.DEFINE_list('entity_types', [aio.ALL_TASK], 'ALL (one pass with the <ALL> task), or some '
-                    f'of {",".join(aio.ENTITY_TYPES)} (one pass per type, merged).')
+  flags.DEFINE_list('entity_types', [aio.ALL_TASK], 'ALL (every type of the model: the <ALL> '
+                    'pass, and a pass per task of new types), or tasks and types of the model '
+                    '(task_types in its model_config.json, e.g. Gene, Anatomy, Cell), each found '
+                    'by the pass of its task. A model trained without task tags (--mode=merge) '
+                    'tags in one pass and keeps the types asked.')
   flags.DEFINE_integer('batch_size', 32, 'Pieces of sentences per model call.')
   flags.DEFINE_bool('abbreviations', _DEFAULTS.abbreviations, 'Give each short form defined in '
                     'a document ("epidermal growth factor receptor (EGFR)") the type of its '

@@ -12,7 +12,7 @@ result; the others are tagged.
 
 import dataclasses
 import pathlib
-from typing import Callable, Dict, Iterator, List, Optional, Sequence, Tuple, Union
+from typing import Callable, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple, Union
 
 import numpy as np
 import tensorflow as tf
@@ -31,18 +31,45 @@ DEFAULT_MODEL_DIR = pathlib.Path(__file__).resolve().parents[2] / 'saved_models'
 TOO_LARGE = 'document too large'  # How the reason of a document over the size limit starts.
 
 
-def tasks_for_types(entity_types: Union[str, Sequence[str]], overlapping: bool = False
-                    ) -> List[str]:
-  """`ALL` (or every type) → one ALL pass; a subset → one single-type pass per type. With
-  `overlapping`, ALL too is one single-type pass per type, whose spans may overlap."""
+def tasks_for_types(entity_types: Union[str, Sequence[str]], overlapping: bool = False,
+                    task_types: Mapping[str, Sequence[str]] = aio.AIO_TASKS
+                    ) -> Dict[str, List[str]]:
+  """The passes that find `entity_types` with a model of `task_types` (its task tag → types,
+  ModelConfig.task_types): task tag → the types kept from that pass.
+
+  `ALL` asks for every type of the model, a task (`Gene`, `Anatomy`) for its types. The six old
+  types together take the ALL pass (with `overlapping`, one pass per type, whose spans may
+  overlap); any other type takes the pass of its own task (`Gene`) or, for a type of a group
+  (`Cell`), of its group's task (`Anatomy`), which then keeps only the types asked. A model
+  trained without task tags (naive merge, task NO_TASK) has one pass, which keeps the types asked.
+
+  Raises:
+    ValueError: for a name that is neither ALL nor a task or type of the model.
+  """
   if isinstance(entity_types, str):
     entity_types = [t.strip() for t in entity_types.split(',') if t.strip()]
-  unknown = [t for t in entity_types if t != aio.ALL_TASK and t not in aio.ENTITY_TYPES]
+  every = list(dict.fromkeys(t for types in task_types.values() for t in types))
+  tasks = [task for task in task_types if task != aio.NO_TASK]
+  unknown = [t for t in entity_types if t != aio.ALL_TASK and t not in tasks and t not in every]
   if unknown:
-    raise ValueError(f'unknown entity types {unknown}; use ALL or some of {aio.ENTITY_TYPES}')
-  if aio.ALL_TASK in entity_types or set(entity_types) == set(aio.ENTITY_TYPES):
-    return list(aio.ENTITY_TYPES) if overlapping else [aio.ALL_TASK]
-  return list(dict.fromkeys(entity_types))
+    raise ValueError(f'unknown entity types {unknown}; this model knows ALL, the tasks '
+                     f'{tasks or "(none: trained without task tags)"} and the types {every}')
+  wanted = list(dict.fromkeys(
+      t for name in entity_types
+      for t in (every if name == aio.ALL_TASK else task_types.get(name, [name]))))
+  if aio.NO_TASK in task_types:
+    return {aio.NO_TASK: wanted}
+  passes = {}
+  if aio.ALL_TASK in task_types and set(task_types[aio.ALL_TASK]) <= set(wanted):
+    old = list(task_types[aio.ALL_TASK])
+    passes = {t: [t] for t in old} if overlapping else {aio.ALL_TASK: old}
+    wanted = [t for t in wanted if t not in old]
+  for type_ in wanted:
+    task = type_ if type_ in task_types else next(
+        (task for task in tasks if task != aio.ALL_TASK and type_ in task_types[task]),
+        aio.ALL_TASK)
+    passes.setdefault(task, []).append(type_)
+  return passes
 
 
 @dataclasses.dataclass(frozen=True)
@@ -130,16 +157,17 @@ class Tagger:
 
     Args:
       documents: the documents; their own annotations are ignored.
-      entity_types: `ALL`, or a subset of the six types (a list or a comma-separated string):
-        each is then tagged in a pass of its own (see `tasks_for_types`).
+      entity_types: `ALL`, or tasks and types of the model (a list or a comma-separated
+        string), each tagged in the pass of its task (see `tasks_for_types`).
 
     Returns:
       Copies of the documents whose annotations are the predicted entities, and the failures.
 
     Raises:
-      ValueError: if the options ask for scores (`min_score`) that the decoder does not give.
+      ValueError: for entity types the model does not know, or if the options ask for scores
+        (`min_score`) that the decoder does not give.
     """
-    tasks = tasks_for_types(entity_types, self.options.overlapping)
+    passes = tasks_for_types(entity_types, self.options.overlapping, self.model.config.task_types)
     pieces, failures = [], {}
     for i, doc in enumerate(documents):
       size = sum(len(passage.text) for passage in doc.passages)
@@ -147,7 +175,7 @@ class Tagger:
         failures[i] = f'{TOO_LARGE}: {size} characters, the limit is {self.max_document_chars}'
         continue
       try:
-        pieces.extend([p for task in tasks for p in self._pieces(i, doc, task)])  # All or none.
+        pieces.extend([p for task in passes for p in self._pieces(i, doc, task)])  # All or none.
       except Exception as e:  # pylint: disable=broad-except
         failures[i] = f'{type(e).__name__}: {e}'
     found: Dict[int, List[Span]] = {i: [] for i in range(len(documents))}
@@ -155,7 +183,7 @@ class Tagger:
       label_ids, word_scores = self._decode_batch(batch)
       for row, piece in enumerate(batch):
         labels = [self.model.config.labels[i] for i in label_ids[row][:len(piece.tokens)]]
-        wanted = aio.task_types(piece.task, aio.ENTITY_TYPES)
+        wanted = passes[piece.task]
         word_at_start = {token.start: i for i, token in enumerate(piece.tokens)}
         word_at_end = {token.end: i for i, token in enumerate(piece.tokens)}
         doc = documents[piece.doc_index]
