@@ -1,14 +1,15 @@
 """Speed, memory and F1 of each inference path, and training speed, for bin/benchmark.py.
 
-Paths (each tags whole documents with the `ALL` task):
+Paths (each tags whole documents with the `ALL` task, the model alone: the Tagger's rules
+after decoding, such as abbreviations, are off, as `tag_text` has none):
   keras        Tagger: sentences, pieces of at most max_len subwords sorted by length, Keras
                decode; the batch size is pieces per call.
-  saved_model  the SavedModel's `tag_text` signature, one text per passage (no sentence
-               splitting, see export/saved_model.py); the batch size is passages per call,
+  saved_model  the SavedModel's `tag_text` signature, one text per passage (sentences split in
+               the graph, see export/saved_model.py); the batch size is passages per call,
                sorted by length.
   tflite_fp32, tflite_int8
-               the Tagger's pieces decoded by a TFLite model of static shape [batch size,
-               max_len] (export/tflite.py), so every call is padded to max_len.
+               the Tagger's pieces decoded by a TFLite model of static batch size, each call
+               at the shortest of its lengths that holds the batch (export/tflite.py).
 
 Each measurement runs in a fresh process (see `run_child`), so that its peak resident memory
 and load time are its own. Timings are the median of repeated runs after one warm-up document.
@@ -38,6 +39,7 @@ from aioner_tf.data.tokenizer import SubwordTokenizer
 from aioner_tf.export import saved_model
 from aioner_tf.export import tflite
 from aioner_tf.model import aioner
+from aioner_tf.tagging import postprocess
 from aioner_tf.tagging import tagger as tagger_lib
 
 KERAS = 'keras'
@@ -51,6 +53,7 @@ TARGET_ABSTRACTS_PER_SECOND = 20.0
 TARGET_F1_POINTS = 0.5
 PAPER_CPU_CORES = 24  # The CPU of the paper's Table 4.
 
+MODEL_ALONE = postprocess.Options(abbreviations=False)  # No rules after decoding.
 TagFn = Callable[[Sequence[Document]], List[Document]]
 
 
@@ -125,7 +128,7 @@ class SavedModelTagger:
 def load_path(path: str, batch_size: int, options: Options) -> TagFn:
   """The tagging function of an inference path, its model loaded."""
   if path == KERAS:
-    tagger = tagger_lib.Tagger.load(options.model_dir, batch_size)
+    tagger = tagger_lib.Tagger.load(options.model_dir, batch_size, options=MODEL_ALONE)
     return lambda documents: _tagged(tagger.tag_documents(documents))
   if path == SAVED_MODEL:
     return SavedModelTagger(saved_model_dir(options.export_dir), batch_size).tag_documents
@@ -135,7 +138,8 @@ def load_path(path: str, batch_size: int, options: Options) -> TagFn:
     # Only the model's config: the Keras model would count in this path's memory.
     config_only = types.SimpleNamespace(config=aioner.ModelConfig.load(options.model_dir))
     tokenizer = SubwordTokenizer.load(str(pathlib.Path(options.model_dir) / 'tokenizer'))
-    tagger = tagger_lib.Tagger(config_only, tokenizer, runner.batch_size, decode=runner.decode)
+    tagger = tagger_lib.Tagger(config_only, tokenizer, runner.batch_size, decode=runner.decode,
+                               options=MODEL_ALONE)
     return lambda documents: _tagged(tagger.tag_documents(documents))
   raise ValueError(f'unknown path {path!r}; use one of {PATHS}')
 
@@ -327,8 +331,9 @@ def format_markdown(report: Dict) -> str:
       '| --- | --- | --- | --- | --- | --- | --- |',
       *[format_row(run) for run in report['runs']], '',
       'Batch size: pieces of sentences per model call for `keras` and the TFLite paths (TFLite '
-      'models have it fixed, and pad every call to max_len), passages per `tag_text` call for '
-      '`saved_model`.', '',
+      'models have it fixed, and pad each call to the shortest of their lengths that holds it), '
+      'passages per `tag_text` call for `saved_model`. Every path tags with the model alone '
+      '(no abbreviation rule), so their F1 compare.', '',
   ]
   training = report.get('training')
   if training is not None:

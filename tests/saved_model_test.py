@@ -22,7 +22,7 @@ MAX_LEN = 16  # Short, so a sentence needs several windows.
 TEXTS = [
     'β-catenin binds BRCA1 in naïve T cells of Homo sapiens treated with 5-FU.',
     'The p.V600E mutation in BRAF causes melanoma; café-au-lait spots (NF1) are benign.',
-    '  Ünïcödé ✓ — “quotes” and\tcombining e\u0301 marks; 10 µM Ca²⁺.',
+    '  Ünïcödé ✓ — “quotes” and\tcombining e\u0301 marks, 10 µM Ca²⁺.',
 ]
 LONG_TEXT = ' '.join(['Mutations of TP53 and KRAS drive pancreatic cancer in mice.'] * 6
                      + ['The primer ACGTTGCAACGTTGCAACGTTGCATTGACCA (17 subwords) ends here.'])
@@ -59,18 +59,21 @@ def export_tiny_model(root: pathlib.Path) -> Exported:
 
 
 def windows(tokenizer: SubwordTokenizer, text: str, task: str, max_len: int = MAX_LEN):
-  """The Python path tag_text follows: words of data/sentences.py (no sentence splitting), cut
-  into pieces of at most max_len subwords; returns (tokens, input_ids, word_mask) per piece."""
-  tokens = sentences.tokenize(text)
-  word_ids = tokenizer.word_piece_ids([t.text for t in tokens])
-  example = aio.Example('text', task, tuple(tokens), [aio.outside_label(task)] * len(tokens))
-  pieces, _ = aio.split_long_example(example, [len(ids) for ids in word_ids],
-                                     max_len - tfrecords.tag_overhead(task))
-  rows, start = [], 0
-  for piece in pieces:
-    piece_word_ids = word_ids[start:start + len(piece.tokens)]
-    start += len(piece.tokens)
-    rows.append((piece.tokens, *tfrecords.piece_ids(piece, piece_word_ids, max_len, tokenizer)))
+  """The Python path of the Tagger: syntok sentences of data/sentences.py, cut into pieces of
+  at most max_len subwords; returns (tokens, input_ids, word_mask) per piece."""
+  rows = []
+  for sentence in sentences.split_text(text):
+    tokens = sentence.tokens
+    word_ids = tokenizer.word_piece_ids([t.text for t in tokens])
+    example = aio.Example('text', task, tokens, [aio.outside_label(task)] * len(tokens))
+    pieces, _ = aio.split_long_example(example, [len(ids) for ids in word_ids],
+                                       max_len - tfrecords.tag_overhead(task))
+    start = 0
+    for piece in pieces:
+      piece_word_ids = word_ids[start:start + len(piece.tokens)]
+      start += len(piece.tokens)
+      rows.append((piece.tokens,
+                   *tfrecords.piece_ids(piece, piece_word_ids, max_len, tokenizer)))
   return rows
 
 
@@ -180,6 +183,21 @@ def test_characters_newer_than_pythons_unicode_data_may_split_differently():
   words, _, _ = saved_model.split_words(tf.constant(['a' + char]))
   assert [w.decode('utf-8') for w in words[0].numpy()] == ['a' + char]
   assert [t.text for t in sentences.tokenize('a' + char)] == ['a', char]
+
+
+@pytest.mark.parametrize('text', [
+    LONG_TEXT,
+    'Cells (Fig. 2) of E. Coli grew, said Dr. Smith. Growth stopped at 25 mM in vitro. Cells '
+    'died! Was it 5 mM? The end.\n\nnew paragraph\n \nanother one. e.g. Text.',
+    'No punctuation at all', '', 'One.',
+])
+def test_in_graph_sentences_are_syntoks_on_clear_boundaries(text):
+  text_tensor = tf.constant([text, 'A second text. It has two sentences.'])
+  words, starts, ends = saved_model.split_words(text_tensor)
+  new_sentence = saved_model.sentence_starts(text_tensor, words, starts, ends)
+  found = [int(start) for start, new in zip(starts[0].numpy(), new_sentence[0].numpy()) if new]
+  assert found == [len(text[:start].encode('utf-8')) for start in sentences.sentence_starts(text)]
+  assert new_sentence[1].numpy().tolist() == [False] * 4 + [True] + [False] * 4
 
 
 @pytest.mark.parametrize('task', [aio.ALL_TASK, 'Gene'])

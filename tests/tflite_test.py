@@ -8,18 +8,21 @@ from ai_edge_litert.interpreter import Interpreter
 import numpy as np
 import pytest
 
+from aioner_tf.data import aio
 from aioner_tf.data.tokenizer import SubwordTokenizer
 from aioner_tf.export import saved_model
 from aioner_tf.export import tflite
 from aioner_tf.model import aioner
-from saved_model_test import MAX_LEN, padded_batch, tiny_model_dir
+from saved_model_test import MAX_LEN, pad, padded_batch, tiny_model_dir, windows
 
 BATCH_SIZE = 4
+LENGTHS = (8,)  # With MAX_LEN 16: signatures of lengths 8 and 16.
 
 
 @dataclasses.dataclass
 class Converted:
   model: aioner.AionerModel
+  tokenizer: SubwordTokenizer
   batch: Dict[str, np.ndarray]
   paths: Dict[str, pathlib.Path]
 
@@ -29,8 +32,8 @@ def converted(tmp_path_factory):
   root = tmp_path_factory.mktemp('tflite')
   model_dir = tiny_model_dir(root / 'model')
   tokenizer = SubwordTokenizer.load(str(model_dir / saved_model.TOKENIZER_DIR))
-  return Converted(aioner.load_model(model_dir), padded_batch(tokenizer),
-                   tflite.export_tflite(model_dir, root / 'tflite', BATCH_SIZE))
+  return Converted(aioner.load_model(model_dir), tokenizer, padded_batch(tokenizer),
+                   tflite.export_tflite(model_dir, root / 'tflite', BATCH_SIZE, LENGTHS))
 
 
 def test_float32_gives_the_label_ids_of_keras_decode(converted):
@@ -40,6 +43,22 @@ def test_float32_gives_the_label_ids_of_keras_decode(converted):
                                 converted.model.decode(converted.batch).numpy())
   one = {key: value[:1] for key, value in converted.batch.items()}
   np.testing.assert_array_equal(runner.decode(one), converted.model.decode(one).numpy())
+
+
+def test_short_batches_run_at_a_short_length_with_the_same_labels(converted, monkeypatch):
+  runner = tflite.LiteRunner(converted.paths[tflite.FLOAT32])
+  assert runner.lengths == [8, MAX_LEN]
+  lengths_run = []
+  for length in runner.lengths:
+    signature = runner._runners[length]  # pylint: disable=protected-access
+    monkeypatch.setitem(runner._runners, length,  # pylint: disable=protected-access
+                        lambda signature=signature, length=length, **inputs:
+                        lengths_run.append(length) or signature(**inputs))
+  short = pad(windows(converted.tokenizer, 'TP53.', aio.ALL_TASK), extra=2)
+  assert short['attention_mask'].sum() <= 8 < short['attention_mask'].shape[1]
+  for batch in (short, converted.batch):
+    np.testing.assert_array_equal(runner.decode(batch), converted.model.decode(batch).numpy())
+  assert lengths_run[0] == 8 and set(lengths_run[1:]) == {MAX_LEN}
 
 
 def test_int8_returns_label_ids_of_the_right_shape(converted):
@@ -60,8 +79,9 @@ def test_static_shapes_convert_to_builtin_ops_only(converted, quantization):
   interpreter = Interpreter(model_path=str(converted.paths[quantization]))
   ops = {op['op_name'] for op in interpreter._get_ops_details()}  # pylint: disable=protected-access
   assert not [op for op in ops if op.startswith('Flex') or op == 'CUSTOM']
-  signature = interpreter.get_signature_runner()
-  assert list(signature.get_input_details()['input_ids']['shape']) == [BATCH_SIZE, MAX_LEN]
+  shapes = {key: list(interpreter.get_signature_runner(key).get_input_details()['input_ids']
+                      ['shape']) for key in interpreter.get_signature_list()}
+  assert shapes == {'length_8': [BATCH_SIZE, 8], f'length_{MAX_LEN}': [BATCH_SIZE, MAX_LEN]}
 
 
 def test_padding_past_max_len_is_dropped_and_longer_inputs_are_refused(converted):

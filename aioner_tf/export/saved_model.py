@@ -13,10 +13,11 @@ Two signatures:
 
 tag_text tokenises in the graph with the ops of training: the word regex of data/sentences.py
 written for RE2 (`tf_text.regex_split_with_offsets`), then the model's own WordPiece vocabulary
-(`tf_text.BertTokenizer`). It does not split sentences: each text is cut into windows of whole
-words of at most `max_len` subwords ([CLS], [SEP] and task tags included), filled greedily as
-aio.split_long_example fills pieces, so no word is dropped; a word longer than a window keeps
-its first subwords.
+(`tf_text.BertTokenizer`). Sentences are split by a rule (`sentence_starts`) that stands in for
+syntok, which has no graph ops: in the BioRED test abstracts it finds 878 of syntok's 881
+sentence boundaries and 5 more. Each sentence is cut into windows of whole words of at most `max_len` subwords
+([CLS], [SEP] and task tags included), filled greedily as aio.split_long_example fills pieces, so
+no word is dropped; a word longer than a window keeps its first subwords.
 
 Scores are those of `AionerModel.decode_with_scores`: `word_scores` is the marginal probability
 of each word's decoded label, `score` the probability of the whole decoded label sequence; an
@@ -67,6 +68,46 @@ def split_words(text: tf.Tensor):
   return tf_text.regex_split_with_offsets(text, _SPLIT_PATTERN, WORD_PATTERN)
 
 
+# A '.' after one of these words, or after a single capital letter (an initial, "E. coli"), does
+# not end a sentence: the abbreviations that most often precede a capital or a digit in PubMed.
+SENTENCE_ABBREVIATIONS = ('al', 'approx', 'ca', 'cf', 'Co', 'Dr', 'e', 'Eq', 'etc', 'Fig', 'fig',
+                          'Figs', 'g', 'i', 'Inc', 'Ltd', 'Mr', 'Ms', 'No', 'no', 'Nos', 'pp',
+                          'Ref', 'resp', 'sp', 'spp', 'St', 'var', 'viz', 'Vol', 'vs')
+
+
+def sentence_starts(text: tf.Tensor, words: tf.RaggedTensor, starts: tf.RaggedTensor,
+                    ends: tf.RaggedTensor) -> tf.RaggedTensor:
+  """Whether each word starts a sentence other than its text's first [batch, (words)] (bool).
+
+  A sentence starts after a blank line, and at a word that begins with a capital letter, a
+  digit or a bracket and follows '.', '!' or '?' and white space, unless that '.' ends an
+  abbreviation (`SENTENCE_ABBREVIATIONS`) or an initial. Offsets are the UTF-8 byte offsets of
+  `split_words`.
+  """
+  values, row = words.values, words.value_rowids()
+  word_start, word_end = starts.values, ends.values
+
+  def before(tensor, n):
+    """tensor[i - n] at i (the first n filled with the first value; masked by `same_row`)."""
+    return tf.concat([tf.repeat(tensor[:1], n), tensor[:-n]], axis=0)[:tf.size(tensor)]
+
+  def same_row(n):
+    return tf.concat([tf.zeros([n], tf.bool), row[n:] == row[:-n]], axis=0)[:tf.size(row)]
+
+  gap_start = tf.where(same_row(1), before(word_end, 1), word_start)
+  gap = tf.strings.substr(tf.gather(text, row), gap_start, word_start - gap_start)
+  after_stop = (same_row(1) & tf.strings.regex_full_match(before(values, 1), r'[.!?]')
+                & (word_start > gap_start)
+                & tf.strings.regex_full_match(values, r'[\p{Lu}\p{N}(\[].*'))
+  abbreviation = '|'.join(SENTENCE_ABBREVIATIONS)
+  after_abbreviation = (same_row(2) & tf.equal(before(values, 1), '.')
+                        & (before(word_end, 2) == before(word_start, 1))
+                        & tf.strings.regex_full_match(before(values, 2),
+                                                      rf'{abbreviation}|\p{{Lu}}'))
+  blank_line = tf.strings.regex_full_match(gap, r'(?s).*\n[^\S\n]*\n.*')
+  return words.with_values((after_stop & ~after_abbreviation) | blank_line)
+
+
 def _code_points(text: tf.Tensor, byte_offsets: tf.RaggedTensor) -> tf.RaggedTensor:
   """Byte offsets into each text → code-point offsets (characters starting before them)."""
   _, char_starts = tf.strings.unicode_decode_with_offsets(text, 'UTF-8')
@@ -76,17 +117,22 @@ def _code_points(text: tf.Tensor, byte_offsets: tf.RaggedTensor) -> tf.RaggedTen
   return tf.RaggedTensor.from_tensor(counts, lengths=byte_offsets.row_lengths())
 
 
-def _windows(lengths: tf.RaggedTensor, budgets: tf.Tensor) -> tf.RaggedTensor:
-  """The window index of every word [batch, (words)], windows filled greedily with whole words
-  up to `budgets` [batch] subwords; every word must fit alone (lengths are cut to the budget)."""
+def _windows(lengths: tf.RaggedTensor, new_sentence: tf.RaggedTensor, budgets: tf.Tensor
+             ) -> tf.RaggedTensor:
+  """The window index of every word [batch, (words)]: windows hold words of one sentence (a
+  sentence starts at each `new_sentence` word), filled greedily with whole words up to
+  `budgets` [batch] subwords; every word must fit alone (lengths are cut to the budget)."""
   dense = lengths.to_tensor()
+  sentence = tf.cumsum(tf.cast(new_sentence.to_tensor(), tf.int64), axis=1)
   counts = lengths.row_lengths()
   positions = tf.range(tf.shape(dense, out_type=tf.int64)[1])[tf.newaxis]
 
   def step(index, starts, windows):
     after = positions >= starts[:, tf.newaxis]
     used = tf.cumsum(tf.where(after, dense, 0), axis=1)
-    fits = after & (positions < counts[:, tf.newaxis]) & (used <= budgets[:, tf.newaxis])
+    first = tf.gather(sentence, tf.minimum(starts, tf.maximum(counts - 1, 0)), batch_dims=1)
+    fits = (after & (positions < counts[:, tf.newaxis]) & (used <= budgets[:, tf.newaxis])
+            & (sentence == first[:, tf.newaxis]))
     windows = tf.where(fits, index, windows)
     return index + 1, starts + tf.reduce_sum(tf.cast(fits, tf.int64), axis=1), windows
 
@@ -145,6 +191,12 @@ class TaggingModule(tf.Module):
     self._types = list(dict.fromkeys(t for prefix, _, t in parts if prefix in 'BI'))
     self._label_kinds = [{'B': 1, 'I': 2}.get(prefix, 0) for prefix, _, _ in parts]
     self._label_types = [self._types.index(t) if t in self._types else 0 for _, _, t in parts]
+    # The (task, type) pairs a task finds, as 'task<TAB>type' (tasks of new types included).
+    pairs = [f'{task}\t{type_}' for task, types in model.config.task_types.items()
+             for type_ in types]
+    self.task_type_table = tf.lookup.StaticHashTable(
+        tf.lookup.KeyValueTensorInitializer(pairs, tf.ones([len(pairs)], tf.int32)),
+        default_value=0)
 
   @property
   def model(self) -> aioner.AionerModel:
@@ -166,7 +218,8 @@ class TaggingModule(tf.Module):
     word_text = words.value_rowids()
     budgets = tf.gather(tf.constant(self._budgets, tf.int64), task_ids)
     pieces = self._word_pieces(words.values, tf.gather(budgets, word_text))
-    windows = _windows(words.with_values(pieces.row_lengths()), budgets)
+    windows = _windows(words.with_values(pieces.row_lengths()),
+                       sentence_starts(text, words, starts, ends), budgets)
     per_text = tf.where(windows.row_lengths() > 0, tf.reduce_max(windows, axis=1) + 1, 0)
     window_of_word = (windows + tf.cumsum(per_text, exclusive=True)[:, tf.newaxis]).values
     label_ids, word_scores = self._decode_windows(pieces, window_of_word,
@@ -218,7 +271,8 @@ class TaggingModule(tf.Module):
   def _entities(self, text, task, words: Dict[str, tf.Tensor]) -> Dict[str, tf.Tensor]:
     """Words (flat over the batch, in text order, with their text, window, label id, score and
     offsets) → the padded entities of each text. Entities are decoded per window as
-    aio.spans_from_labels decodes a piece, and only the types the task tags are kept."""
+    aio.spans_from_labels decodes a piece, and only the types of the task (the model config's
+    task_types; every type without a task tag) are kept."""
     kinds = tf.gather(tf.constant(self._label_kinds), words['label_id'])
     types = tf.gather(tf.constant(self._label_types), words['label_id'])
     inside = kinds > 0
@@ -238,8 +292,8 @@ class TaggingModule(tf.Module):
     entity_type = tf.gather(tf.constant(self._types),
                             tf.math.segment_min(tf.boolean_mask(types, inside), ids))
     entity_task = tf.gather(task, entity_text)
-    keep = ((entity_task == aio.ALL_TASK) | (entity_task == aio.NO_TASK)
-            | (entity_type == entity_task))
+    keep = ((entity_task == aio.NO_TASK)
+            | (self.task_type_table.lookup(entity_task + '\t' + entity_type) > 0))
     byte_start = per_entity(tf.math.segment_min, 'byte_start')
     values = {
         'start': per_entity(tf.math.segment_min, 'start'),
