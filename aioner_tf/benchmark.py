@@ -7,6 +7,9 @@ after decoding, such as abbreviations, are off, as `tag_text` has none):
   saved_model  the SavedModel's `tag_text` signature, one text per passage (sentences split in
                the graph, see export/saved_model.py); the batch size is passages per call,
                sorted by length.
+  serving_default
+               the Tagger's pieces decoded by the SavedModel's `serving_default` signature
+               (subword ids in, as a TF Serving client sends them); batch size as for keras.
   tflite_fp32, tflite_int8
                the Tagger's pieces decoded by a TFLite model of static batch size, each call
                at the shortest of its lengths that holds the batch (export/tflite.py).
@@ -44,8 +47,9 @@ from aioner_tf.tagging import tagger as tagger_lib
 
 KERAS = 'keras'
 SAVED_MODEL = 'saved_model'
+SERVING_DEFAULT = 'serving_default'
 TFLITE_PATHS = {'tflite_fp32': tflite.FLOAT32, 'tflite_int8': tflite.INT8}
-PATHS = (KERAS, SAVED_MODEL, *TFLITE_PATHS)
+PATHS = (KERAS, SAVED_MODEL, SERVING_DEFAULT, *TFLITE_PATHS)
 TRAIN = 'train'
 # Paths that compute in float32, in the order their F1 is the reference of the others.
 FLOAT32_PATHS = ('tflite_fp32', KERAS)
@@ -81,7 +85,8 @@ def tflite_file(export_dir, batch_size: int, quantization: str) -> pathlib.Path:
 def prepare_exports(options: Options, paths: Sequence[str], batch_sizes: Sequence[int]) -> None:
   """Exports the SavedModel and the TFLite models (one per batch size) the paths need, unless
   they are already in the export directory."""
-  if SAVED_MODEL in paths and not (saved_model_dir(options.export_dir) / 'saved_model.pb').exists():
+  exported = (saved_model_dir(options.export_dir) / 'saved_model.pb').exists()
+  if {SAVED_MODEL, SERVING_DEFAULT} & set(paths) and not exported:
     saved_model.export_saved_model(options.model_dir, saved_model_dir(options.export_dir))
   if set(paths) & set(TFLITE_PATHS):
     for batch_size in batch_sizes:
@@ -125,6 +130,16 @@ class SavedModelTagger:
     return tagged
 
 
+def _decoding_tagger(options: Options, batch_size: int, decode) -> TagFn:
+  """The Tagger's pieces decoded by `decode`; only the model's config is loaded beside it (the
+  Keras model would count in the path's memory)."""
+  config_only = types.SimpleNamespace(config=aioner.ModelConfig.load(options.model_dir))
+  tokenizer = SubwordTokenizer.load(str(pathlib.Path(options.model_dir) / 'tokenizer'))
+  tagger = tagger_lib.Tagger(config_only, tokenizer, batch_size, decode=decode,
+                             options=MODEL_ALONE)
+  return lambda documents: _tagged(tagger.tag_documents(documents))
+
+
 def load_path(path: str, batch_size: int, options: Options) -> TagFn:
   """The tagging function of an inference path, its model loaded."""
   if path == KERAS:
@@ -132,15 +147,14 @@ def load_path(path: str, batch_size: int, options: Options) -> TagFn:
     return lambda documents: _tagged(tagger.tag_documents(documents))
   if path == SAVED_MODEL:
     return SavedModelTagger(saved_model_dir(options.export_dir), batch_size).tag_documents
+  if path == SERVING_DEFAULT:
+    loaded = saved_model.load_saved_model(saved_model_dir(options.export_dir))
+    return _decoding_tagger(options, batch_size, lambda inputs: loaded.signatures[
+        saved_model.SERVING_DEFAULT](**inputs)['label_ids'].numpy())
   if path in TFLITE_PATHS:
     runner = tflite.LiteRunner(tflite_file(options.export_dir, batch_size, TFLITE_PATHS[path]),
                                options.num_threads)
-    # Only the model's config: the Keras model would count in this path's memory.
-    config_only = types.SimpleNamespace(config=aioner.ModelConfig.load(options.model_dir))
-    tokenizer = SubwordTokenizer.load(str(pathlib.Path(options.model_dir) / 'tokenizer'))
-    tagger = tagger_lib.Tagger(config_only, tokenizer, runner.batch_size, decode=runner.decode,
-                               options=MODEL_ALONE)
-    return lambda documents: _tagged(tagger.tag_documents(documents))
+    return _decoding_tagger(options, runner.batch_size, runner.decode)
   raise ValueError(f'unknown path {path!r}; use one of {PATHS}')
 
 

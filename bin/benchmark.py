@@ -24,6 +24,7 @@ from absl import flags
 
 from aioner_tf import benchmark
 from aioner_tf import evaluation
+from aioner_tf import plots
 from aioner_tf.data.tokenizer import SubwordTokenizer
 from aioner_tf.tagging import tagger as tagger_lib
 
@@ -46,6 +47,8 @@ flags.DEFINE_integer('train_batch_size', 32, 'Batch size of the timed training s
 flags.DEFINE_integer('train_steps', 20, 'Training steps per timed run.', lower_bound=1)
 flags.DEFINE_string('output', 'docs/BENCHMARKS.md', 'The Markdown report.')
 flags.DEFINE_string('json_output', 'docs/benchmarks.json', 'The raw measurements.')
+flags.DEFINE_string('plot_dir', 'docs/img', 'Where the speed plot (speed.png, speed.svg) is '
+                    'drawn; empty: none. bin/plot_results.py draws it too, with the other plots.')
 flags.DEFINE_enum('path', None, [*benchmark.PATHS, benchmark.TRAIN],
                   'Internal: the one measurement this child process makes.')
 flags.DEFINE_integer('batch_size', None, 'Internal: the batch size of --path.')
@@ -95,6 +98,10 @@ def main(argv):
     pathlib.Path(path).parent.mkdir(parents=True, exist_ok=True)
     pathlib.Path(path).write_text(text, encoding='utf-8')
   print(f'Written {FLAGS.output} and {FLAGS.json_output}')
+  if FLAGS.plot_dir:
+    pathlib.Path(FLAGS.plot_dir).mkdir(parents=True, exist_ok=True)
+    for path in plots.save(plots.speed_figure(report), pathlib.Path(FLAGS.plot_dir) / 'speed'):
+      print(f'Written {path}')
 
 
 if __name__ == '__main__':

@@ -32,7 +32,7 @@ def run(tmp_path_factory, tiny_data):
                   f'--gold={gold}', f'--batch_sizes={BATCH_SIZE}', '--repeats=1',
                   f'--train_data={tiny_data}', '--train_batch_size=4', '--train_steps=2',
                   f'--output={root / "BENCHMARKS.md"}',
-                  f'--json_output={root / "benchmarks.json"}'],
+                  f'--json_output={root / "benchmarks.json"}', f'--plot_dir={root / "img"}'],
                  cwd=ROOT, check=True, capture_output=True)
   return root, options
 
@@ -43,6 +43,7 @@ def test_every_path_is_measured_and_scored(run):
   assert [(r['path'], r['batch_size']) for r in report['runs']] == [
       (path, BATCH_SIZE) for path in benchmark.PATHS]
   assert report['size']['documents'] == 3
+  assert all((root / 'img' / f'speed.{ext}').stat().st_size > 0 for ext in ('png', 'svg'))
   assert report['size']['subwords'] >= report['size']['words'] > 0
   for measured in report['runs']:
     assert 'error' not in measured, measured
@@ -75,7 +76,7 @@ def test_exports_are_made_once_in_the_export_directory(run):
   assert [path.stat().st_mtime_ns for path in files] == times
 
 
-def test_tflite_float32_tags_as_keras_does(run):
+def test_tflite_float32_and_serving_default_tag_as_keras_does(run):
   _, options = run
   documents = list(pubtator.read_pubtator(options.gold))
   def spans(tagged):  # Keras spans carry a score infon, TFLite ones none.
@@ -84,6 +85,8 @@ def test_tflite_float32_tags_as_keras_does(run):
   keras = spans(benchmark.load_path(benchmark.KERAS, BATCH_SIZE, options)(documents))
   assert any(keras)
   assert spans(benchmark.load_path('tflite_fp32', BATCH_SIZE, options)(documents)) == keras
+  assert spans(benchmark.load_path(benchmark.SERVING_DEFAULT, BATCH_SIZE, options)(documents)
+               ) == keras
 
 
 def test_a_failed_measurement_becomes_a_row_not_a_crash():
