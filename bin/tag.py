@@ -2,7 +2,7 @@
 
   python bin/tag.py --model_dir=runs/biored/best --input=docs/ --output=tagged/ \
       [--output_format=same|pubtator|bioc_xml|bioc_json] [--entity_types=ALL|Gene,Cell,...] \
-      [--abbreviations] [--consistency] [--min_score=0.9] [--overlapping]
+      [--noabbreviations] [--consistency] [--min_score=0.9] [--overlapping]
 
 Each entity gets a score (BioC: the "score" infon; PubTator has no column for it).
 
