@@ -24,7 +24,6 @@ from absl import flags
 
 from aioner_tf import benchmark
 from aioner_tf import evaluation
-from aioner_tf import plots
 from aioner_tf.data.tokenizer import SubwordTokenizer
 from aioner_tf.tagging import tagger as tagger_lib
 
@@ -99,6 +98,9 @@ def main(argv):
     pathlib.Path(path).write_text(text, encoding='utf-8')
   print(f'Written {FLAGS.output} and {FLAGS.json_output}')
   if FLAGS.plot_dir:
+    from aioner_tf import plots  # pylint: disable=g-import-not-at-top
+    # Here, not at the top: each measurement runs this script, and matplotlib would count in its
+    # memory and load time.
     pathlib.Path(FLAGS.plot_dir).mkdir(parents=True, exist_ok=True)
     for path in plots.save(plots.speed_figure(report), pathlib.Path(FLAGS.plot_dir) / 'speed'):
       print(f'Written {path}')

@@ -42,6 +42,7 @@ def test_sentences_of_an_abstract_become_one_document(tmp_path):
     (['111\t0\t6\tPotato\n'], 2, 'entity line has 4 columns, 5 expected'),
     (['111\t0\t60\tPotato\tPlant\n'], 2, 'offsets 0-60 lie outside the sentence'),
     (['999\t0\t6\tPotato\tPlant\n'], 2, "entity line of document '999'"),
+    (['111\tx\t6\tPotato\tPlant\n'], 2, 'invalid literal for int()'),
     (['111-2\tPotato helps.\n', '111\t0\t6\tPotato\tPlant\n'], 2, "header '111-2' is not PMID_n"),
 ])
 def test_a_bad_line_is_named_by_file_and_line_and_skipped(tmp_path, lines, line, problem):

@@ -41,11 +41,11 @@ def test_rule_and_score_flags_reach_the_tagger(tmp_path):
   output = tmp_path / 'tagged.json'
   run = subprocess.run(
       [sys.executable, str(ROOT / 'bin' / 'tag.py'), f'--model_dir={model_dir}',
-       f'--input={source}', f'--output={output}', '--abbreviations', '--consistency',
+       f'--input={source}', f'--output={output}', '--noabbreviations', '--consistency',
        '--min_score=0.1', '--overlapping'],
       capture_output=True, text=True, cwd=tmp_path, check=False)
   assert run.returncode == 0, run.stderr
-  options = postprocess.Options(abbreviations=True, consistency=True, min_score=0.1,
+  options = postprocess.Options(abbreviations=False, consistency=True, min_score=0.1,
                                 overlapping=True)
   expected = tagger_lib.Tagger.load(model_dir, options=options).tag_documents(
       list(pubtator.read_pubtator(source))).documents

@@ -255,6 +255,22 @@ def test_a_decode_hook_without_scores_gives_unscored_spans(tagger):
     plain.tag(TEXT)
 
 
+def test_a_rule_that_fails_on_a_document_skips_that_document_only(tagger, monkeypatch):
+  apply = tagger_lib.postprocess.apply
+
+  def failing_on_bad(doc, spans, options):
+    if doc.id == 'bad':
+      raise RuntimeError('rule broke')
+    return apply(doc, spans, options)
+
+  monkeypatch.setattr(tagger_lib.postprocess, 'apply', failing_on_bad)
+  documents = [Document(doc_id, [Passage(0, TEXT)]) for doc_id in ('good', 'bad', 'also good')]
+  result = tagger.tag_documents(documents)
+  assert [doc.id for doc in result.documents] == ['good', 'also good']
+  assert result.documents[0].annotations
+  assert result.failures == [tagger_lib.Failure(1, 'bad', 'RuntimeError: rule broke')]
+
+
 def test_min_score_drops_entities_below_it(tagger, monkeypatch):
   scores = sorted(confidence.score_of(span) for span in tagger.tag(TEXT))
   monkeypatch.setattr(tagger, 'options', postprocess.Options(min_score=scores[len(scores) // 2]))

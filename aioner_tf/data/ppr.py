@@ -17,6 +17,7 @@ from aioner_tf.data import document as document_lib
 from aioner_tf.data.errors import MalformedInputError, report
 
 ENTITY_COLUMNS = 5
+RELATIONS = ('Increase', 'Decrease', 'Association')  # Second column of a relation line.
 
 
 class _Abstract:
@@ -86,7 +87,7 @@ def read_ppr(path: Union[str, os.PathLike], strict: bool = False
           abstract = _Abstract(pmid)
         abstract.sentences.append(columns[1])
         continue
-      if len(columns) >= 2 and not columns[1].strip().lstrip('-').isdigit():
+      if len(columns) >= 2 and columns[1] in RELATIONS:
         continue  # A relation line.
       if not in_sentence or columns[0] != abstract.pmid:
         report(MalformedInputError(f'entity line of document {columns[0]!r} is not under a '

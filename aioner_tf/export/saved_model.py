@@ -15,9 +15,10 @@ tag_text tokenises in the graph with the ops of training: the word regex of data
 written for RE2 (`tf_text.regex_split_with_offsets`), then the model's own WordPiece vocabulary
 (`tf_text.BertTokenizer`). Sentences are split by a rule (`sentence_starts`) that stands in for
 syntok, which has no graph ops: in the BioRED test abstracts it finds 878 of syntok's 881
-sentence boundaries and 5 more. Each sentence is cut into windows of whole words of at most `max_len` subwords
-([CLS], [SEP] and task tags included), filled greedily as aio.split_long_example fills pieces, so
-no word is dropped; a word longer than a window keeps its first subwords.
+sentence boundaries and 5 more. Each sentence is cut into windows of whole words of at most
+`max_len` subwords ([CLS], [SEP] and task tags included), filled greedily as
+aio.split_long_example fills pieces, so no word is dropped; a word longer than a window keeps its
+first subwords.
 
 Scores are those of `AionerModel.decode_with_scores`: `word_scores` is the marginal probability
 of each word's decoded label, `score` the probability of the whole decoded label sequence; an
@@ -205,8 +206,8 @@ class TaggingModule(tf.Module):
   @tf.function(input_signature=[tf.TensorSpec([None, None], tf.int32, name=key)
                                 for key in INPUT_KEYS])
   def serving_default(self, input_ids, attention_mask, word_positions):
-    return self._decode({'input_ids': input_ids, 'attention_mask': attention_mask,
-                         'word_positions': word_positions})
+    return self.model.decode_with_scores({'input_ids': input_ids, 'attention_mask': attention_mask,
+                                          'word_positions': word_positions})
 
   @tf.function(input_signature=[tf.TensorSpec([None], tf.string, name=key)
                                 for key in TAG_TEXT_INPUTS])
@@ -259,14 +260,11 @@ class TaggingModule(tf.Module):
     word_positions = by_window.with_values(
         before - tf.repeat(window_starts, words_per_window)
         + tf.repeat(tf.cast(prefixes.row_lengths(), tf.int32), words_per_window))
-    outputs = self._decode({'input_ids': input_ids.to_tensor(),
+    outputs = self.model.decode_with_scores({'input_ids': input_ids.to_tensor(),
                             'attention_mask': tf.ones_like(input_ids).to_tensor(),
                             'word_positions': word_positions.to_tensor()})
     return tuple(tf.RaggedTensor.from_tensor(outputs[key], lengths=words_per_window).values
                  for key in ('label_ids', 'word_scores'))
-
-  def _decode(self, inputs: Dict[str, tf.Tensor]) -> Dict[str, tf.Tensor]:
-    return self.model.decode_with_scores(inputs)
 
   def _entities(self, text, task, words: Dict[str, tf.Tensor]) -> Dict[str, tf.Tensor]:
     """Words (flat over the batch, in text order, with their text, window, label id, score and

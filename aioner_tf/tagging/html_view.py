@@ -4,9 +4,10 @@ The page has a legend with one checkbox per type (and, with gold annotations, pe
 hides or shows those highlights, and a span's score, if its infons have one, on hover. With gold
 documents each entity is a true positive (`tp`), a false positive (`fp`, predicted only) or a
 false negative (`fn`, gold only), matched strictly on (start, end, type) after both sides' types
-are renamed by `evaluation.AIONER_TYPE_MAP` (`GeneOrGeneProduct` is `Gene`), as
-`bin/evaluate.py` scores them. The page shows every type it is given: a type the map drops
-keeps its name (AIONER leaves GNormPlus's `Cell` unscored, but AnEM's `Cell` is a type to show).
+are renamed by `evaluation.AIONER_TYPE_MAP` (`GeneOrGeneProduct` is `Gene`). The page shows,
+and scores, every type it is given: a type the map drops keeps its name (AIONER leaves
+GNormPlus's `Cell` unscored, but AnEM's `Cell` is a type to show). So on gold with such types
+the page's P/R/F1 are lower than `bin/evaluate.py`'s, which drops them by default.
 
 Every highlight is a `<mark>` whose `data-entity` names its entity. Entities may nest or cross
 (a prediction and a gold span of other bounds, say); marks nest where the entities do, and an

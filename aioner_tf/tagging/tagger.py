@@ -26,6 +26,7 @@ from aioner_tf.model import aioner
 from aioner_tf.tagging import confidence
 from aioner_tf.tagging import html_view
 from aioner_tf.tagging import postprocess
+from aioner_tf.training import dev_eval
 
 DEFAULT_MODEL_DIR = pathlib.Path(__file__).resolve().parents[2] / 'saved_models' / 'default'
 TOO_LARGE = 'document too large'  # How the reason of a document over the size limit starts.
@@ -96,13 +97,6 @@ class _Piece:
   word_mask: List[int]
 
 
-def compiled_decode_with_scores(model: aioner.AionerModel):
-  """`model.decode_with_scores` as one graph for any batch and length (no retracing)."""
-  spec = tf.TensorSpec([None, None], tf.int32)
-  return tf.function(model.decode_with_scores, autograph=False, input_signature=[
-      {'input_ids': spec, 'attention_mask': spec, 'word_positions': spec}])
-
-
 class Tagger:
   """A trained model with its tokenizer, ready to tag text and documents.
 
@@ -123,7 +117,8 @@ class Tagger:
     self.batch_size = batch_size
     self.max_document_chars = max_document_chars
     self.options = options
-    self._decode = decode or compiled_decode_with_scores(model)
+    self._decode = decode or dev_eval.compiled_decode(model.decode_with_scores)
+    self._gives_scores = decode is None
 
   @classmethod
   def load(cls, model_dir: Optional[str] = None, batch_size: int = 32,
@@ -168,6 +163,9 @@ class Tagger:
         (`min_score`) that the decoder does not give.
     """
     passes = tasks_for_types(entity_types, self.options.overlapping, self.model.config.task_types)
+    if self.options.min_score > 0 and not self._gives_scores:
+      raise ValueError('--min_score needs scores, and this decoder (such as a TFLite runner\'s) '
+                       'gives none')
     pieces, failures = [], {}
     for i, doc in enumerate(documents):
       size = sum(len(passage.text) for passage in doc.passages)
@@ -198,7 +196,11 @@ class Tagger:
     tagged = []
     for i, doc in enumerate(documents):
       if i not in failures:
-        spans = postprocess.apply(doc, found[i], self.options)
+        try:  # The rules after decoding fail one document, as its splitting would.
+          spans = postprocess.apply(doc, found[i], self.options)
+        except Exception as e:  # pylint: disable=broad-except
+          failures[i] = f'{type(e).__name__}: {e}'
+          continue
         tagged.append(dataclasses.replace(doc, annotations=spans))
     return TaggingResult(tagged, [Failure(i, documents[i].id, reason)
                                   for i, reason in sorted(failures.items())])

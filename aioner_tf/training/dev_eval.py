@@ -28,17 +28,18 @@ def _entities(label_names, task_types, label_ids, meta, row: int, length: int
           if wanted is None or type_ in wanted}
 
 
-def compiled_decode(model):
-  """`model.decode` as one graph for any batch and length (no retracing per bucket)."""
+def compiled_decode(decode):
+  """A model's `decode` (or `decode_with_scores`) as one graph for any batch and length (no
+  retracing per bucket)."""
   spec = tf.TensorSpec([None, None], tf.int32)
-  return tf.function(model.decode, autograph=False, input_signature=[
+  return tf.function(decode, autograph=False, input_signature=[
       {'input_ids': spec, 'attention_mask': spec, 'word_positions': spec}])
 
 
 def predicted_and_gold(model, dataset: tf.data.Dataset
                        ) -> Tuple[Set[evaluation.Entity], Set[evaluation.Entity]]:
   """Runs `model.decode` over a make_eval_dataset and returns (predicted, gold) entities."""
-  decode = compiled_decode(model)
+  decode = compiled_decode(model.decode)
   predicted, gold = set(), set()
   for features, labels, meta in dataset:
     label_ids = decode(features).numpy()
