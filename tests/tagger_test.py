@@ -480,7 +480,8 @@ def test_bioc_output_keeps_scores_and_pubtator_stays_standard(tagger, tmp_path):
   assert annotation_lines and all(len(line.split('\t')) == 5 for line in annotation_lines)
 
 
-def test_other_options_start_a_stopped_run_over(tagger, tmp_path, monkeypatch):
+@pytest.mark.parametrize('change', ['options', 'model_id'])
+def test_other_options_or_model_start_a_stopped_run_over(tagger, tmp_path, monkeypatch, change):
   source = tmp_path / 'docs.PubTator'
   pubtator.write_pubtator(_documents(4), source)
   [job] = batch.plan_jobs([str(source)], str(tmp_path / 'out.json'))
@@ -490,6 +491,9 @@ def test_other_options_start_a_stopped_run_over(tagger, tmp_path, monkeypatch):
     batch.tag_file(tagger, job, 'ALL', chunk_size=2)
   calls.clear()
   kill_at_call.clear()
-  monkeypatch.setattr(tagger, 'options', postprocess.Options(consistency=True))
+  if change == 'options':
+    monkeypatch.setattr(tagger, 'options', postprocess.Options(consistency=True))
+  else:  # Other weights (another --model_dir, or the same directory retrained).
+    monkeypatch.setattr(tagger, 'model_id', 'another model')
   batch.tag_file(tagger, job, 'ALL', chunk_size=2)
   assert calls == [2, 2, 0]  # From the start: the stopped run had done the first chunk.

@@ -5,10 +5,11 @@ each chunk, the predictions of its documents are appended to `OUT.partial` (one 
 document: its id and its spans, or why it was skipped), and `OUT.progress` (JSON, replaced
 atomically) records how many documents are done, how long `OUT.partial` is then and the counts
 so far. A run started again after a stop cuts `OUT.partial` back to that length, reads past the
-finished documents and goes on from there. When the last chunk is done, the input is read once
-more and written with its predictions to `OUT.tmp`, which is then renamed to OUT: the output is
-byte for byte that of a run without a stop, and an OUT that exists is complete, so a rerun skips
-its input. Output names come from input names only, never from document ids.
+finished documents and goes on from there, if its input, model weights, tasks and options are
+those of the stopped run (otherwise it starts over). When the last chunk is done, the input is
+read once more and written with its predictions to `OUT.tmp`, which is then renamed to OUT: the
+output is byte for byte that of a run without a stop, and an OUT that exists is complete, so a
+rerun skips its input. Output names come from input names only, never from document ids.
 
 A document is skipped when the reader drops it as malformed, when it is longer than the
 tagger's `max_document_chars` or when it cannot be tagged; it is named in the log with its file
@@ -29,7 +30,6 @@ from aioner_tf.data import aio
 from aioner_tf.data import formats
 from aioner_tf.data.document import Document, Span
 from aioner_tf.data.errors import MalformedInputError, MalformedInputWarning
-from aioner_tf.tagging import postprocess
 from aioner_tf.tagging import tagger as tagger_lib
 
 SAME = 'same'  # Output format: the input's, PubTator for plain text.
@@ -207,12 +207,12 @@ def _side_paths(job: Job) -> Iterator[pathlib.Path]:
           for suffix in (_PROGRESS, _PARTIAL, _TEMP))
 
 
-def _settings(job: Job, passes: Dict[str, List[str]], options: postprocess.Options
+def _settings(job: Job, passes: Dict[str, List[str]], tagger: tagger_lib.Tagger
               ) -> Dict[str, object]:
   stat = job.input_path.stat()
   return {'input': str(job.input_path.resolve()), 'input_bytes': stat.st_size,
-          'input_mtime_ns': stat.st_mtime_ns, 'tasks': passes,
-          'options': dataclasses.asdict(options), 'output_format': job.output_format}
+          'input_mtime_ns': stat.st_mtime_ns, 'tasks': passes, 'model': tagger.model_id,
+          'options': dataclasses.asdict(tagger.options), 'output_format': job.output_format}
 
 
 def _load_progress(progress_path: pathlib.Path, partial_path: pathlib.Path,
@@ -314,7 +314,7 @@ def tag_file(tagger: tagger_lib.Tagger, job: Job, entity_types: Union[str, Seque
   job.output_path.parent.mkdir(parents=True, exist_ok=True)
   passes = tagger_lib.tasks_for_types(entity_types, tagger.options.overlapping,
                                       tagger.model.config.task_types)
-  settings = _settings(job, passes, tagger.options)
+  settings = _settings(job, passes, tagger)
   progress = (_load_progress(progress_path, partial_path, settings) or
               _Progress(settings, partial_path.name))
   if not progress.read_all:

@@ -119,6 +119,8 @@ class Tagger:
     self.options = options
     self._decode = decode or dev_eval.compiled_decode(model.decode_with_scores)
     self._gives_scores = decode is None
+    # Which trained weights these are (set by `load`); a stopped batch run resumes only with them.
+    self.model_id = ''
 
   @classmethod
   def load(cls, model_dir: Optional[str] = None, batch_size: int = 32,
@@ -131,8 +133,12 @@ class Tagger:
           f'{model_dir}: no trained model here (no {aioner.CONFIG_FILE}). Train one with '
           'bin/prepare_data.py and bin/train.py, then pass its RUN_DIR/best folder as the model '
           f'directory or copy that folder to {DEFAULT_MODEL_DIR}.')
-    return cls(aioner.load_model(model_dir), SubwordTokenizer.load(str(model_dir / 'tokenizer')),
-               batch_size, max_document_chars, options=options)
+    tagger = cls(aioner.load_model(model_dir),
+                 SubwordTokenizer.load(str(model_dir / 'tokenizer')), batch_size,
+                 max_document_chars, options=options)
+    weights = model_dir / f'{aioner.WEIGHTS}.index'
+    tagger.model_id = f'{model_dir.resolve()} {weights.stat().st_mtime_ns}'
+    return tagger
 
   def tag(self, text: str, entity_types: Union[str, Sequence[str]] = aio.ALL_TASK) -> List[Span]:
     """Tags one text; returns typed spans with offsets into `text`.
