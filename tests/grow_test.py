@@ -84,3 +84,12 @@ def test_labels_that_do_not_extend_the_model_s_are_refused():
   model = tiny_model('crf')
   with pytest.raises(ValueError, match='start with the model'):
     grow.grow_labels(model, ['O-Anatomy'] + LABELS, TASKS)
+
+
+def test_a_grown_model_keeps_its_own_tasks_beside_the_new_ones():
+  model = tiny_model('crf')
+  model.config.task_types = {'ALL': list(aio.ENTITY_TYPES), 'Gene': ['Gene']}
+  grown = grow.grow_labels(model, aio.labels_for_tasks({'Plant': ['Plant']}),
+                           {'Plant': ['Plant'], 'Gene': ['Gene']})
+  assert grown.config.task_types == {'ALL': list(aio.ENTITY_TYPES), 'Gene': ['Gene'],
+                                     'Plant': ['Plant']}

@@ -71,6 +71,18 @@ def test_merge_mode_has_no_task_tags(tmp_path, tokenizer):
     assert record['input_ids'][0] == tokenizer.cls_id and record['input_ids'][-1] == tokenizer.sep_id
 
 
+@pytest.mark.parametrize('task, types, mode, recorded', [
+    ('ALL', TYPES, 'aio', {'ALL': list(aio.ENTITY_TYPES)}),
+    ('Gene', 'Gene:Gene', 'aio', {'Gene': ['Gene']}),
+    ('ALL', TYPES, 'ind', {t: [t] for t in aio.ENTITY_TYPES}),
+])
+def test_the_data_records_only_the_tasks_it_trains(tmp_path, tokenizer, task, types, mode,
+                                                    recorded):
+  run_prepare(tmp_path, tokenizer, mode, task=task, types=types)
+  labels, task_types = prepare.read_labels(str(tmp_path / 'out'))
+  assert labels == list(aio.LABELS) and task_types == recorded
+
+
 def test_merge_mode_records_one_task_without_tags_of_every_type(tmp_path, tokenizer):
   run_prepare(tmp_path, tokenizer, 'merge')
   labels, task_types = prepare.read_labels(str(tmp_path / 'out'))

@@ -192,6 +192,21 @@ def test_unknown_types_are_an_error_naming_the_model_s_tasks_and_types(anatomy_t
     anatomy_tagger.tag(TEXT, 'Gene,Protein')
 
 
+@pytest.mark.parametrize('entity_types, passes', [
+    ('Gene', {'ALL': ['Gene']}),
+    ('Gene,Variant', {'ALL': ['Gene', 'Variant']}),
+    ('ALL', {'ALL': list(aio.ENTITY_TYPES)}),
+])
+def test_a_model_trained_on_all_only_finds_one_type_in_its_all_pass(entity_types, passes):
+  only_all = {'ALL': aio.ENTITY_TYPES}
+  assert tagger_lib.tasks_for_types(entity_types, task_types=only_all) == passes
+
+
+def test_a_type_of_a_task_the_model_never_learnt_is_an_error():
+  with pytest.raises(ValueError, match=r"unknown entity types \['Gene'\].*\['Anatomy'\]"):
+    tagger_lib.tasks_for_types('Gene', task_types={'Anatomy': ('Organ', 'Cell')})
+
+
 @pytest.fixture(scope='module')
 def merge_tagger(tmp_path_factory):
   return tagger_lib.Tagger.load(save_merge_model(tmp_path_factory.mktemp('merge')))

@@ -57,6 +57,22 @@ def corpus_tasks(specs: Sequence[corpora.CorpusSpec]) -> Dict[str, Tuple[str, ..
   return tasks
 
 
+def trained_tasks(specs: Sequence[corpora.CorpusSpec], mode: str) -> Dict[str, List[str]]:
+  """The tasks the corpora train in `mode` (task tag → entity types), which a model records:
+  a model trained on BioRED alone knows `ALL` and no `<Gene>` tag, so it is never asked to
+  run one it never saw (tagging then takes a type from the ALL pass)."""
+  tasks = {}
+  for spec in specs:
+    if not spec.train:
+      continue
+    declared = [t for t in dict.fromkeys(spec.type_map.values()) if t]
+    for task in tasks_for(spec, mode):
+      types = tasks.setdefault(task, [])
+      types += [t for t in aio.AIO_TASKS.get(task) or aio.task_types(task, declared)
+                if t not in types]
+  return tasks
+
+
 def merge_tasks(labels: Sequence[str]) -> Dict[str, List[str]]:
   """The tasks of merge mode: NO_TASK, whose sentences have no tags, of every type labelled."""
   return {aio.NO_TASK: [label[2:] for label in labels if label.startswith('B-')]}
@@ -173,7 +189,7 @@ def prepare(specs: Sequence[corpora.CorpusSpec], tokenizer: SubwordTokenizer,
                      'of prepare.corpus_tasks')
   labels = aio.labels_for_tasks(tasks_of_corpora)
   label_ids = {label: i for i, label in enumerate(labels)}
-  task_types = tasks_of_corpora
+  task_types = trained_tasks(specs, config.mode)
   if config.mode == 'merge':
     specs = corpora.merge_shared_files(specs)
     task_types = merge_tasks(labels)

@@ -44,15 +44,16 @@ def analogues(labels: Sequence[str], old_count: int) -> List[int]:
 
 def grow_labels(model: aioner.AionerModel, labels: Sequence[str],
                 task_types: Mapping[str, Sequence[str]]) -> aioner.AionerModel:
-  """A model scoring `labels` (the model's own, then new ones) for `task_types`, its output
-  layer and CRF grown as the module docstring says. It shares `model`'s encoder; call it in
-  the distribution strategy's scope the model was built in."""
+  """A model scoring `labels` (the model's own, then new ones) for its own tasks and those of
+  `task_types`, its output layer and CRF grown as the module docstring says. It shares
+  `model`'s encoder; call it in the distribution strategy's scope the model was built in."""
   old = list(model.config.labels)
   if list(labels[:len(old)]) != old:
     raise ValueError(f'the new labels must start with the model\'s {len(old)} labels, in order')
-  config = dataclasses.replace(
-      model.config, labels=list(labels),
-      task_types={task: list(types) for task, types in task_types.items()})
+  tasks = {task: list(types) for task, types in model.config.task_types.items()}
+  for task, types in task_types.items():
+    tasks[task] = tasks.get(task, []) + [t for t in types if t not in tasks.get(task, [])]
+  config = dataclasses.replace(model.config, labels=list(labels), task_types=tasks)
   grown = aioner.AionerModel(config, encoder=model.encoder)
   grown(aioner.dummy_inputs())
   grown.hidden.set_weights(model.hidden.get_weights())
