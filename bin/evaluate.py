@@ -32,14 +32,12 @@ flags.mark_flags_as_required(['gold', 'pred'])
 def main(argv):
   del argv  # Unused.
   type_map = evaluation.AIONER_TYPE_MAP if FLAGS.type_map == 'builtin' else None
-  result = evaluation.evaluate(evaluation.read_documents(FLAGS.gold),
-                               evaluation.read_documents(FLAGS.pred),
-                               types=FLAGS.types, type_map=type_map)
+  gold = evaluation.read_documents(FLAGS.gold)
+  pred = evaluation.read_documents(FLAGS.pred)
+  result = evaluation.evaluate(gold, pred, types=FLAGS.types, type_map=type_map)
   print(evaluation.format_table(result))
   if FLAGS.score_buckets:
-    buckets = evaluation.calibration(evaluation.read_documents(FLAGS.gold),
-                                     evaluation.read_documents(FLAGS.pred),
-                                     [float(edge) for edge in FLAGS.score_buckets],
+    buckets = evaluation.calibration(gold, pred, [float(edge) for edge in FLAGS.score_buckets],
                                      types=FLAGS.types, type_map=type_map)
     print(evaluation.format_calibration(buckets))
   if FLAGS.json_out:

@@ -146,7 +146,7 @@ def _pieces(path: pathlib.Path, tagger) -> str:
   documents = pieces = 0
   for doc in formats.read_documents(path):
     documents += 1
-    pieces += sum(1 for _ in tagger._pieces(0, doc, 'ALL'))  # pylint: disable=protected-access
+    pieces += sum(1 for _ in tagger._pieces(0, doc, ['ALL']))  # pylint: disable=protected-access
   return f'{documents} documents, {pieces} pieces'
 
 

@@ -115,22 +115,11 @@ def document_pieces(doc: Document, spec: corpora.CorpusSpec, tasks: Sequence[str
     for label in (l for e in examples for l in e.labels if l.startswith('B-')):
       stats['mentions'][label[2:]] += 1
     word_ids = tokenizer.word_piece_ids([t.text for e in examples for t in e.tokens])
-    lengths = [len(ids) for ids in word_ids]
-    offset = 0
-    budget = max_len - tfrecords.tag_overhead(task)
-    for example in examples:
-      n = len(example.tokens)
-      pieces, shortened = aio.split_long_example(example, lengths[offset:offset + n], budget)
-      stats['shortened_words'] += shortened
-      position = offset
-      for piece in pieces:
-        ids = word_ids[position:position + len(piece.tokens)]
-        position += len(piece.tokens)
-        input_ids, word_mask = tfrecords.piece_ids(piece, ids, max_len, tokenizer)
-        stats['pieces'] += 1
-        stats['words'] += len(piece.tokens)
-        yield piece, input_ids, word_mask
-      offset += n
+    for piece, input_ids, word_mask in tfrecords.example_pieces(examples, word_ids, max_len,
+                                                                tokenizer, stats):
+      stats['pieces'] += 1
+      stats['words'] += len(piece.tokens)
+      yield piece, input_ids, word_mask
 
 
 def _new_stats() -> Dict:

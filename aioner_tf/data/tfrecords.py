@@ -5,7 +5,7 @@ mode), a word-start mask over them, one label id per word and the character offs
 word, plus the document id, corpus and task for bookkeeping.
 """
 
-from typing import Dict, Iterable, List, Mapping, Optional, Sequence
+from typing import Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple
 
 import tensorflow as tf
 
@@ -37,6 +37,29 @@ def piece_ids(example: aio.Example, word_ids: Sequence[Sequence[int]], max_len: 
     opening, closing = tokenizer.task_tag_ids(example.task)
     body, mask = [opening] + body + [closing], [0] + mask + [0]
   return [tokenizer.cls_id] + body + [tokenizer.sep_id], [0] + mask + [0]
+
+
+def example_pieces(examples: Sequence[aio.Example], word_ids: Sequence[Sequence[int]],
+                   max_len: int, tokenizer: SubwordTokenizer, counts: Optional[Dict] = None
+                   ) -> Iterator[Tuple[aio.Example, List[int], List[int]]]:
+  """Yields (piece, input_ids, word_mask) for the examples of one task, each split into pieces
+  that fit `max_len` with its tags (aio.split_long_example). `word_ids` are the subword ids of
+  the examples' words in order, so WordPiece runs once for a whole document; `counts`, if
+  given, gains the 'shortened_words' that had to be cut."""
+  offset = 0
+  for example in examples:
+    n = len(example.tokens)
+    ids = word_ids[offset:offset + n]
+    offset += n
+    budget = max_len - tag_overhead(example.task)
+    pieces, shortened = aio.split_long_example(example, [len(x) for x in ids], budget)
+    if counts is not None:
+      counts['shortened_words'] += shortened
+    position = 0
+    for piece in pieces:
+      piece_word_ids = ids[position:position + len(piece.tokens)]
+      position += len(piece.tokens)
+      yield (piece, *piece_ids(piece, piece_word_ids, max_len, tokenizer))
 
 
 def _int64s(values) -> tf.train.Feature:

@@ -179,7 +179,7 @@ class Tagger:
         failures[i] = f'{TOO_LARGE}: {size} characters, the limit is {self.max_document_chars}'
         continue
       try:
-        pieces.extend([p for task in passes for p in self._pieces(i, doc, task)])  # All or none.
+        pieces.extend(self._pieces(i, doc, list(passes)))  # All or none.
       except Exception as e:  # pylint: disable=broad-except
         failures[i] = f'{type(e).__name__}: {e}'
     found: Dict[int, List[Span]] = {i: [] for i in range(len(documents))}
@@ -220,25 +220,17 @@ class Tagger:
     (with gold, its id is then missing from the predictions: ValueError)."""
     return html_view.render_html(self.tag_documents(documents, entity_types).documents, gold, title)
 
-  def _pieces(self, doc_index: int, doc: Document, task: str) -> Iterator[_Piece]:
-    """Pieces of every sentence of `doc`, each within the model's max_len."""
+  def _pieces(self, doc_index: int, doc: Document, tasks: Sequence[str]) -> Iterator[_Piece]:
+    """Pieces of every sentence of `doc` for each task, each within the model's max_len; the
+    document is split and tokenised once for all tasks."""
     sentences = sentences_lib.split_document(doc)
     word_ids = self.tokenizer.word_piece_ids([t.text for s in sentences for t in s.tokens])
-    budget = self.model.config.max_len - tfrecords.tag_overhead(task)
-    offset = 0
-    for sentence in sentences:
-      n = len(sentence.tokens)
-      example = aio.Example(doc.id, task, sentence.tokens, [aio.outside_label(task)] * n)
-      ids = word_ids[offset:offset + n]
-      pieces, _ = aio.split_long_example(example, [len(x) for x in ids], budget)
-      position = 0
-      for piece in pieces:
-        piece_word_ids = ids[position:position + len(piece.tokens)]
-        position += len(piece.tokens)
-        input_ids, word_mask = tfrecords.piece_ids(piece, piece_word_ids,
-                                                   self.model.config.max_len, self.tokenizer)
+    for task in tasks:
+      examples = [aio.Example(doc.id, task, s.tokens, [aio.outside_label(task)] * len(s.tokens))
+                  for s in sentences]
+      for piece, input_ids, word_mask in tfrecords.example_pieces(
+          examples, word_ids, self.model.config.max_len, self.tokenizer):
         yield _Piece(doc_index, task, piece.tokens, input_ids, word_mask)
-      offset += n
 
   def _decode_batch(self, batch: Sequence[_Piece]
                     ) -> Tuple[np.ndarray, Optional[np.ndarray]]:
