@@ -143,10 +143,13 @@ def _tagger():
 
 
 def _pieces(path: pathlib.Path, tagger) -> str:
+  """Pieces of the documents, a chunk of bin/tag.py's size at a time, as tagging makes them."""
+  from aioner_tf.tagging import batch  # pylint: disable=g-import-not-at-top
   documents = pieces = 0
-  for doc in formats.read_documents(path):
-    documents += 1
-    pieces += sum(1 for _ in tagger._pieces(0, doc, ['ALL']))  # pylint: disable=protected-access
+  read = formats.read_documents(path)
+  while chunk := list(itertools.islice(read, batch.CHUNK_DOCUMENTS)):
+    documents += len(chunk)
+    pieces += len(tagger._pieces(chunk, ['ALL'], {}))  # pylint: disable=protected-access
   return f'{documents} documents, {pieces} pieces'
 
 

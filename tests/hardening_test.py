@@ -187,7 +187,7 @@ def test_a_full_text_of_many_passages_is_read_and_written_in_linear_time():
 def test_long_unpunctuated_text_is_tagged_whole_in_pieces(tagger, text):
   # A tagger that truncates a sentence at max_len subwords drops every word after it.
   doc = Document('long', [Passage(0, text)])
-  pieces = list(tagger._pieces(0, doc, ['ALL']))  # pylint: disable=protected-access
+  pieces = list(tagger._pieces([doc], ['ALL'], {}))  # pylint: disable=protected-access
   words = [t for s in sentences_lib.split_document(doc) for t in s.tokens]
   assert [t for piece in pieces for t in piece.tokens] == words
   assert max(len(piece.input_ids) for piece in pieces) <= MAX_LEN

@@ -107,7 +107,7 @@ def test_tagging_is_deterministic(tagger):
                          ids=['one_sentence_of_3000_words', '5005_words'])
 def test_long_documents_are_tagged_whole(tagger, monkeypatch, text):
   doc = Document('long', [Passage(0, text)])
-  pieces = list(tagger._pieces(0, doc, ['ALL']))
+  pieces = list(tagger._pieces([doc], ['ALL'], {}))
   words = [t for s in sentences_lib.split_document(doc) for t in s.tokens]
   assert [t for piece in pieces for t in piece.tokens] == words  # Each word in one piece.
   assert max(len(piece.input_ids) for piece in pieces) <= MAX_LEN
@@ -123,8 +123,8 @@ def test_long_documents_are_tagged_whole(tagger, monkeypatch, text):
 def test_a_subset_of_types_runs_one_pass_per_type(tagger, monkeypatch):
   tasks = []
   pieces = tagger._pieces
-  monkeypatch.setattr(tagger, '_pieces', lambda i, doc, passes: tasks.extend(passes) or pieces(
-      i, doc, passes))
+  monkeypatch.setattr(tagger, '_pieces', lambda docs, passes, failures: tasks.extend(passes) or
+                      pieces(docs, passes, failures))
   spans = tagger.tag(TEXT, 'Gene,Disease')
   assert tasks == ['Gene', 'Disease']
   assert {span.type for span in spans} <= {'Gene', 'Disease'}
@@ -133,21 +133,30 @@ def test_a_subset_of_types_runs_one_pass_per_type(tagger, monkeypatch):
 def test_overlapping_tags_each_type_in_a_pass_of_its_own_even_for_all(tagger, monkeypatch):
   tasks = []
   pieces = tagger._pieces
-  monkeypatch.setattr(tagger, '_pieces', lambda i, doc, passes: tasks.extend(passes) or pieces(
-      i, doc, passes))
+  monkeypatch.setattr(tagger, '_pieces', lambda docs, passes, failures: tasks.extend(passes) or
+                      pieces(docs, passes, failures))
   monkeypatch.setattr(tagger, 'options', postprocess.Options(overlapping=True))
   tagger.tag(TEXT)
   assert tasks == list(tagger_lib.aio.ENTITY_TYPES)
 
 
-def test_a_document_is_tokenised_once_for_all_its_passes(tagger, monkeypatch):
+def test_the_documents_of_a_call_are_tokenised_once_for_all_passes(tagger, monkeypatch):
   calls = []
   word_piece_ids = tagger.tokenizer.word_piece_ids
   monkeypatch.setattr(tagger.tokenizer, 'word_piece_ids',
                       lambda words: calls.append(words) or word_piece_ids(words))
   monkeypatch.setattr(tagger, 'options', postprocess.Options(overlapping=True))
-  tagger.tag(TEXT)
-  assert len(calls) == 1
+  result = tagger.tag_documents(_documents(3))
+  assert len(calls) == 1 and len(result.documents) == 3
+
+
+def test_a_document_that_cannot_be_tokenised_fails_alone(tagger):
+  alone = tagger.tag_documents(_documents(2)).documents
+  bad = Document('bad', [Passage(0, 'A lone surrogate \ud800 in BRCA1 text.')])
+  result = tagger.tag_documents([alone[0], bad, alone[1]])
+  assert [f.doc_id for f in result.failures] == ['bad']
+  assert 'converting unicode string' in result.failures[0].reason
+  assert result.documents == alone
 
 
 def _fixed_labels(tagger, monkeypatch, labels):
@@ -162,8 +171,8 @@ def _fixed_labels(tagger, monkeypatch, labels):
   monkeypatch.setattr(tagger, '_decode', decode)
   tasks = []
   pieces = tagger._pieces
-  monkeypatch.setattr(tagger, '_pieces', lambda i, doc, passes: tasks.extend(passes) or pieces(
-      i, doc, passes))
+  monkeypatch.setattr(tagger, '_pieces', lambda docs, passes, failures: tasks.extend(passes) or
+                      pieces(docs, passes, failures))
   return tasks
 
 
@@ -243,7 +252,7 @@ def test_a_merge_model_tags_in_one_pass_without_tags_and_keeps_the_types_asked(
 def test_a_merge_model_s_pieces_have_no_task_tags(merge_tagger):
   tag_ids = {i for task in merge_tagger.tokenizer.tasks
              for i in merge_tagger.tokenizer.task_tag_ids(task)}
-  pieces = list(merge_tagger._pieces(0, Document('d', [Passage(0, TEXT)]), ['']))
+  pieces = list(merge_tagger._pieces([Document('d', [Passage(0, TEXT)])], [''], {}))
   assert pieces and not any(tag_ids & set(piece.input_ids) for piece in pieces)
   assert {span.type for span in merge_tagger.tag(TEXT, 'Gene')} <= {'Gene'}
 

@@ -172,16 +172,12 @@ class Tagger:
     if self.options.min_score > 0 and not self._gives_scores:
       raise ValueError('--min_score needs scores, and this decoder (such as a TFLite runner\'s) '
                        'gives none')
-    pieces, failures = [], {}
+    failures = {}
     for i, doc in enumerate(documents):
       size = sum(len(passage.text) for passage in doc.passages)
       if self.max_document_chars is not None and size > self.max_document_chars:
         failures[i] = f'{TOO_LARGE}: {size} characters, the limit is {self.max_document_chars}'
-        continue
-      try:
-        pieces.extend(self._pieces(i, doc, list(passes)))  # All or none.
-      except Exception as e:  # pylint: disable=broad-except
-        failures[i] = f'{type(e).__name__}: {e}'
+    pieces = self._pieces(documents, list(passes), failures)
     found: Dict[int, List[Span]] = {i: [] for i in range(len(documents))}
     for batch in self._batches(pieces):
       label_ids, word_scores = self._decode_batch(batch)
@@ -205,7 +201,7 @@ class Tagger:
         try:  # The rules after decoding fail one document, as its splitting would.
           spans = postprocess.apply(doc, found[i], self.options)
         except Exception as e:  # pylint: disable=broad-except
-          failures[i] = f'{type(e).__name__}: {e}'
+          failures[i] = _reason(e)
           continue
         tagged.append(dataclasses.replace(doc, annotations=spans))
     return TaggingResult(tagged, [Failure(i, documents[i].id, reason)
@@ -220,17 +216,55 @@ class Tagger:
     (with gold, its id is then missing from the predictions: ValueError)."""
     return html_view.render_html(self.tag_documents(documents, entity_types).documents, gold, title)
 
-  def _pieces(self, doc_index: int, doc: Document, tasks: Sequence[str]) -> Iterator[_Piece]:
-    """Pieces of every sentence of `doc` for each task, each within the model's max_len; the
-    document is split and tokenised once for all tasks."""
-    sentences = sentences_lib.split_document(doc)
-    word_ids = self.tokenizer.word_piece_ids([t.text for s in sentences for t in s.tokens])
-    for task in tasks:
-      examples = [aio.Example(doc.id, task, s.tokens, [aio.outside_label(task)] * len(s.tokens))
-                  for s in sentences]
-      for piece, input_ids, word_mask in tfrecords.example_pieces(
-          examples, word_ids, self.model.config.max_len, self.tokenizer):
-        yield _Piece(doc_index, task, piece.tokens, input_ids, word_mask)
+  def _pieces(self, documents: Sequence[Document], tasks: Sequence[str],
+              failures: Dict[int, str]) -> List[_Piece]:
+    """The pieces of the documents not in `failures`, for each task, each within the model's
+    max_len. The words of all the documents go through WordPiece in one call (TensorFlow keeps
+    about 150 bytes a call, whatever its size); a document that cannot be split or tokenised
+    is added to `failures` with its reason and gives no pieces."""
+    sentences = {}
+    for i, doc in enumerate(documents):
+      if i not in failures:
+        try:
+          sentences[i] = sentences_lib.split_document(doc)
+        except Exception as e:  # pylint: disable=broad-except
+          failures[i] = _reason(e)
+    word_ids = self._word_ids(sentences, failures)
+    pieces = []
+    for i in word_ids:
+      examples = [aio.Example(documents[i].id, task, s.tokens,
+                              [aio.outside_label(task)] * len(s.tokens))
+                  for task in tasks for s in sentences[i]]
+      try:
+        encoded = list(tfrecords.example_pieces(examples, word_ids[i] * len(tasks),
+                                                self.model.config.max_len, self.tokenizer))
+      except Exception as e:  # pylint: disable=broad-except
+        failures[i] = _reason(e)
+        continue
+      pieces.extend(_Piece(i, piece.task, piece.tokens, input_ids, word_mask)
+                    for piece, input_ids, word_mask in encoded)
+    return pieces
+
+  def _word_ids(self, sentences: Dict[int, List[sentences_lib.Sentence]],
+                failures: Dict[int, str]) -> Dict[int, List[List[int]]]:
+    """The subword ids of each document's words, from one WordPiece call; if that call fails,
+    each document is tokenised alone and those that fail are added to `failures`."""
+    words = {i: [t.text for s in doc for t in s.tokens] for i, doc in sentences.items()}
+    try:
+      ids = self.tokenizer.word_piece_ids([w for doc_words in words.values() for w in doc_words])
+    except Exception:  # pylint: disable=broad-except
+      by_document = {}
+      for i, doc_words in words.items():
+        try:
+          by_document[i] = self.tokenizer.word_piece_ids(doc_words)
+        except Exception as e:  # pylint: disable=broad-except
+          failures[i] = _reason(e)
+      return by_document
+    by_document, offset = {}, 0
+    for i, doc_words in words.items():
+      by_document[i] = ids[offset:offset + len(doc_words)]
+      offset += len(doc_words)
+    return by_document
 
   def _decode_batch(self, batch: Sequence[_Piece]
                     ) -> Tuple[np.ndarray, Optional[np.ndarray]]:
@@ -245,6 +279,11 @@ class Tagger:
     ordered = sorted(pieces, key=lambda p: len(p.input_ids))
     for start in range(0, len(ordered), self.batch_size):
       yield ordered[start:start + self.batch_size]
+
+
+def _reason(error: Exception) -> str:
+  """Why a document failed, as its Failure says."""
+  return f'{type(error).__name__}: {error}'
 
 
 def _pad(batch: Sequence[_Piece]) -> Dict[str, tf.Tensor]:
