@@ -7,9 +7,12 @@ from typing import Dict
 from ai_edge_litert.interpreter import Interpreter
 import numpy as np
 import pytest
+from tensorflow.lite.python import schema_py_generated as schema
+from tensorflow.lite.tools import flatbuffer_utils
 
 from aioner_tf.data import aio
 from aioner_tf.data.tokenizer import SubwordTokenizer
+from aioner_tf.export import quantization
 from aioner_tf.export import saved_model
 from aioner_tf.export import tflite
 from aioner_tf.model import aioner
@@ -72,6 +75,27 @@ def test_int8_returns_label_ids_of_the_right_shape(converted):
 def test_int8_is_a_fraction_of_float32(converted):
   sizes = {key: path.stat().st_size for key, path in converted.paths.items()}
   assert sizes[tflite.INT8] < 0.4 * sizes[tflite.FLOAT32]
+
+
+def test_int8_fully_connected_weights_have_a_scale_per_output_unit(converted):
+  int8, float32 = (flatbuffer_utils.read_model(str(converted.paths[q]))
+                   for q in (tflite.INT8, tflite.FLOAT32))
+  checked = 0
+  for subgraph, float_subgraph in zip(int8.subgraphs, float32.subgraphs):
+    pairs = zip(quantization._weights(int8, subgraph),  # pylint: disable=protected-access
+                quantization._weights(float32, float_subgraph))  # pylint: disable=protected-access
+    for tensor, float_tensor in pairs:
+      if tensor.type != schema.TensorType.INT8:
+        continue
+      scales = np.asarray(tensor.quantization.scale)
+      values = np.frombuffer(bytes(int8.buffers[tensor.buffer].data), np.int8)
+      weights = np.frombuffer(bytes(float32.buffers[float_tensor.buffer].data), np.float32)
+      units = tensor.shape[0]
+      assert len(scales) == units and tensor.quantization.quantizedDimension == 0
+      dequantized = values.reshape(units, -1) * scales[:, None]
+      assert np.all(np.abs(dequantized - weights.reshape(units, -1)) <= scales[:, None] / 2 + 1e-7)
+      checked += 1
+  assert checked
 
 
 @pytest.mark.parametrize('quantization', tflite.QUANTIZATIONS)

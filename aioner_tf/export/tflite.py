@@ -4,10 +4,12 @@ The model's `decode` is converted with static shapes: int32 `input_ids`, `attent
 `word_positions` of shape [batch_size, length] → int32 `label_ids` [batch_size, length]. With
 static shapes the CRF's Viterbi decoding lowers to TFLite builtin ops; with dynamic ones it would
 need SELECT_TF_OPS (../shared/STACK.md). One signature per length (`length_32`, ...,
-`length_<max_len>`; the converter names a single one `serving_default`), sharing the weights: most sentences are far shorter than max_len, and the
-runner runs each batch at the shortest length that holds it instead of padding it to max_len.
+`length_<max_len>`; the converter names a single one `serving_default`), sharing the weights:
+most sentences are far shorter than max_len, and the runner runs each batch at the shortest
+length that holds it instead of padding it to max_len.
 Two variants: float32, and dynamic-range int8 (`Optimize.DEFAULT`: int8 weights, float
-activations), about a quarter of the size.
+activations), about a quarter of the size, its fully connected weights quantised per output
+unit (quantization.py).
 """
 
 import pathlib
@@ -17,6 +19,7 @@ from ai_edge_litert.interpreter import Interpreter
 import numpy as np
 import tensorflow as tf
 
+from aioner_tf.export import quantization as quantization_lib
 from aioner_tf.export.saved_model import INPUT_KEYS
 from aioner_tf.model import aioner
 
@@ -50,10 +53,12 @@ def convert(model: aioner.AionerModel, batch_size: int, quantization: str = FLOA
     functions.append(tf.function(decode, input_signature=[
         tf.TensorSpec([batch_size, length], tf.int32, name=key) for key in INPUT_KEYS
     ]).get_concrete_function())
+  float_model = tf.lite.TFLiteConverter.from_concrete_functions(functions, model).convert()
+  if quantization == FLOAT32:
+    return float_model
   converter = tf.lite.TFLiteConverter.from_concrete_functions(functions, model)
-  if quantization == INT8:
-    converter.optimizations = [tf.lite.Optimize.DEFAULT]
-  return converter.convert()
+  converter.optimizations = [tf.lite.Optimize.DEFAULT]
+  return quantization_lib.per_channel_fully_connected(converter.convert(), float_model)
 
 
 def export_tflite(model_dir, output_dir, batch_size: int, lengths: Sequence[int] = LENGTHS
