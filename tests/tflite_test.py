@@ -12,7 +12,7 @@ from tensorflow.lite.tools import flatbuffer_utils
 
 from aioner_tf.data import aio
 from aioner_tf.data.tokenizer import SubwordTokenizer
-from aioner_tf.export import quantization
+from aioner_tf.export import quantization as quantization_lib
 from aioner_tf.export import saved_model
 from aioner_tf.export import tflite
 from aioner_tf.model import aioner
@@ -82,8 +82,8 @@ def test_int8_fully_connected_weights_have_a_scale_per_output_unit(converted):
                    for q in (tflite.INT8, tflite.FLOAT32))
   checked = 0
   for subgraph, float_subgraph in zip(int8.subgraphs, float32.subgraphs):
-    pairs = zip(quantization._weights(int8, subgraph),  # pylint: disable=protected-access
-                quantization._weights(float32, float_subgraph))  # pylint: disable=protected-access
+    pairs = zip(quantization_lib._weights(int8, subgraph),  # pylint: disable=protected-access
+                quantization_lib._weights(float32, float_subgraph))  # pylint: disable=protected-access
     for tensor, float_tensor in pairs:
       if tensor.type != schema.TensorType.INT8:
         continue
