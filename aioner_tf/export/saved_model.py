@@ -260,9 +260,10 @@ class TaggingModule(tf.Module):
     word_positions = by_window.with_values(
         before - tf.repeat(window_starts, words_per_window)
         + tf.repeat(tf.cast(prefixes.row_lengths(), tf.int32), words_per_window))
-    outputs = self.model.decode_with_scores({'input_ids': input_ids.to_tensor(),
-                            'attention_mask': tf.ones_like(input_ids).to_tensor(),
-                            'word_positions': word_positions.to_tensor()})
+    outputs = self.model.decode_with_scores({
+        'input_ids': input_ids.to_tensor(),
+        'attention_mask': tf.ones_like(input_ids).to_tensor(),
+        'word_positions': word_positions.to_tensor()})
     return tuple(tf.RaggedTensor.from_tensor(outputs[key], lengths=words_per_window).values
                  for key in ('label_ids', 'word_scores'))
 

@@ -36,12 +36,11 @@ def signature_lengths(max_len: int, lengths: Sequence[int] = LENGTHS) -> List[in
   return sorted({length for length in lengths if length < max_len} | {max_len})
 
 
-def convert(model: aioner.AionerModel, batch_size: int, quantization: str = FLOAT32,
-            lengths: Sequence[int] = LENGTHS) -> bytes:
-  """The TFLite flatbuffer of `model.decode` on [batch_size, length] inputs, one signature
-  `length_<length>` per length of `signature_lengths`."""
-  if quantization not in QUANTIZATIONS:
-    raise ValueError(f'quantization must be one of {QUANTIZATIONS}, got {quantization!r}')
+def convert(model: aioner.AionerModel, batch_size: int, lengths: Sequence[int] = LENGTHS
+            ) -> Dict[str, bytes]:
+  """The TFLite flatbuffers of `model.decode` on [batch_size, length] inputs, one signature
+  `length_<length>` per length of `signature_lengths`, for every quantization. The float32
+  model is converted once: int8's weights are requantised from it."""
 
   def decode(input_ids, attention_mask, word_positions):
     return {OUTPUT: model.decode({'input_ids': input_ids, 'attention_mask': attention_mask,
@@ -54,23 +53,22 @@ def convert(model: aioner.AionerModel, batch_size: int, quantization: str = FLOA
         tf.TensorSpec([batch_size, length], tf.int32, name=key) for key in INPUT_KEYS
     ]).get_concrete_function())
   float_model = tf.lite.TFLiteConverter.from_concrete_functions(functions, model).convert()
-  if quantization == FLOAT32:
-    return float_model
   converter = tf.lite.TFLiteConverter.from_concrete_functions(functions, model)
   converter.optimizations = [tf.lite.Optimize.DEFAULT]
-  return quantization_lib.per_channel_fully_connected(converter.convert(), float_model)
+  return {FLOAT32: float_model,
+          INT8: quantization_lib.per_channel_fully_connected(converter.convert(), float_model)}
 
 
 def export_tflite(model_dir, output_dir, batch_size: int, lengths: Sequence[int] = LENGTHS
                   ) -> Dict[str, pathlib.Path]:
   """Writes aioner_<quantization>.tflite of a model directory for every quantization."""
-  model = aioner.load_model(model_dir)
   output_dir = pathlib.Path(output_dir)
   output_dir.mkdir(parents=True, exist_ok=True)
   paths = {}
-  for quantization in QUANTIZATIONS:
+  for quantization, flatbuffer in convert(aioner.load_model(model_dir), batch_size,
+                                          lengths).items():
     paths[quantization] = output_dir / f'aioner_{quantization}.tflite'
-    paths[quantization].write_bytes(convert(model, batch_size, quantization, lengths))
+    paths[quantization].write_bytes(flatbuffer)
   return paths
 
 
