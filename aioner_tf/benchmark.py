@@ -4,6 +4,8 @@ Paths (each tags whole documents with the `ALL` task, the model alone: the Tagge
 after decoding, such as abbreviations, are off, as `tag_text` has none):
   keras        Tagger: sentences, pieces of at most max_len subwords sorted by length, Keras
                decode; the batch size is pieces per call.
+  keras_bfloat16
+               the same, the model computing in mixed bfloat16 (model/precision.py).
   saved_model  the SavedModel's `tag_text` signature, one text per passage (sentences split in
                the graph, see export/saved_model.py); the batch size is passages per call,
                sorted by length.
@@ -42,14 +44,16 @@ from aioner_tf.data.tokenizer import SubwordTokenizer
 from aioner_tf.export import saved_model
 from aioner_tf.export import tflite
 from aioner_tf.model import aioner
+from aioner_tf.model import precision
 from aioner_tf.tagging import postprocess
 from aioner_tf.tagging import tagger as tagger_lib
 
 KERAS = 'keras'
+KERAS_BFLOAT16 = 'keras_bfloat16'
 SAVED_MODEL = 'saved_model'
 SERVING_DEFAULT = 'serving_default'
 TFLITE_PATHS = {'tflite_fp32': tflite.FLOAT32, 'tflite_int8': tflite.INT8}
-PATHS = (KERAS, SAVED_MODEL, SERVING_DEFAULT, *TFLITE_PATHS)
+PATHS = (KERAS, KERAS_BFLOAT16, SAVED_MODEL, SERVING_DEFAULT, *TFLITE_PATHS)
 TRAIN = 'train'
 # Paths that compute in float32, in the order their F1 is the reference of the others.
 FLOAT32_PATHS = ('tflite_fp32', KERAS)
@@ -72,6 +76,7 @@ class Options:
   train_data: Optional[str] = None  # bin/prepare_data.py output; its train/*.tfrecord are read.
   train_batch_size: int = 32
   train_steps: int = 20
+  train_precision: str = precision.FLOAT32
 
 
 def saved_model_dir(export_dir) -> pathlib.Path:
@@ -142,8 +147,10 @@ def _decoding_tagger(options: Options, batch_size: int, decode) -> TagFn:
 
 def load_path(path: str, batch_size: int, options: Options) -> TagFn:
   """The tagging function of an inference path, its model loaded."""
-  if path == KERAS:
-    tagger = tagger_lib.Tagger.load(options.model_dir, batch_size, options=MODEL_ALONE)
+  if path in (KERAS, KERAS_BFLOAT16):
+    tagger = tagger_lib.Tagger.load(
+        options.model_dir, batch_size, options=MODEL_ALONE,
+        precision=precision.MIXED_BFLOAT16 if path == KERAS_BFLOAT16 else precision.FLOAT32)
     return lambda documents: _tagged(tagger.tag_documents(documents))
   if path == SAVED_MODEL:
     return SavedModelTagger(saved_model_dir(options.export_dir), batch_size).tag_documents
@@ -193,7 +200,9 @@ def measure_path(path: str, batch_size: int, options: Options) -> Dict:
 
 def measure_training(options: Options) -> Dict:
   """Times `train_steps` optimiser steps of the model on the training records, `repeats`
-  times after one warm-up step (one replica, Adam, the Keras train step of bin/train.py)."""
+  times after one warm-up step (one replica, Adam, the Keras train step of bin/train.py), in
+  `train_precision`."""
+  precision.set_policy(options.train_precision)
   model = aioner.load_model(options.model_dir)
   model.compile(optimizer=tf.keras.optimizers.Adam(1e-5))
   train_step = model.make_train_function()
@@ -209,7 +218,7 @@ def measure_training(options: Options) -> Dict:
     float(logs['loss'])  # The step's result, so no work is left pending.
     seconds.append(time.perf_counter() - start)
   return {'path': TRAIN, 'batch_size': options.train_batch_size, 'steps': options.train_steps,
-          'seconds': seconds,
+          'precision': options.train_precision, 'seconds': seconds,
           'steps_per_second': options.train_steps / statistics.median(seconds),
           'peak_rss_mib': peak_rss_mib()}
 
@@ -322,6 +331,14 @@ def format_row(run: Dict) -> str:
           f'{run["load_seconds"]:.1f} | {100 * run["f1"]:.2f} |')
 
 
+def format_training_row(run: Dict) -> str:
+  """One Markdown table row of a training measurement."""
+  if 'error' in run:
+    return f'| {run["precision"]} | failed: {run["error"]} | |'
+  return (f'| {run["precision"]} | {run["steps_per_second"]:.2f} | '
+          f'{run["peak_rss_mib"]:,.0f} |')
+
+
 def format_markdown(report: Dict) -> str:
   """docs/BENCHMARKS.md from the report that bin/benchmark.py writes as JSON."""
   machine_info, size = report['machine'], report['size']
@@ -350,16 +367,13 @@ def format_markdown(report: Dict) -> str:
       '(no abbreviation rule), so their F1 compare.', '',
   ]
   training = report.get('training')
-  if training is not None:
-    lines += ['## Training', '']
-    if 'error' in training:
-      lines.append(f'Failed: {training["error"]}')
-    else:
-      lines.append(f'{training["steps_per_second"]:.2f} steps/s at batch '
-                   f'{training["batch_size"]} (median of {report["repeats"]} runs of '
-                   f'{training["steps"]} steps, one replica, peak RSS '
-                   f'{training["peak_rss_mib"]:,.0f} MiB).')
-    lines.append('')
+  if training:
+    lines += ['## Training', '',
+              f'Optimiser steps per second at batch {training[0]["batch_size"]}: median of '
+              f'{report["repeats"]} runs of {training[0]["steps"]} steps after one warm-up '
+              'step, one replica, in a fresh process per precision.', '',
+              '| precision | steps/s | peak RSS MiB |', '| --- | --- | --- |',
+              *[format_training_row(run) for run in training], '']
   lines += ['## Against the paper', '',
             f'The paper times AIONER on a {PAPER_CPU_CORES}-core CPU; divided by the cores, its '
             'speed compares with ours per core. Its figures could not be retrieved when this '

@@ -7,7 +7,8 @@
 Tags --gold (by default the 100 BioRED test abstracts) with every path at every batch size,
 each in a process of its own, and writes docs/BENCHMARKS.md and the raw docs/benchmarks.json.
 The SavedModel and TFLite models are exported to --export_dir unless already there. With
---train_data (a bin/prepare_data.py output directory) it also times training steps. Run it on
+--train_data (a bin/prepare_data.py output directory) it also times training steps, in each of
+--train_precisions (float32 and mixed bfloat16 by default). Run it on
 an otherwise idle machine: other work on the cores slows every path.
 """
 
@@ -25,6 +26,7 @@ from absl import flags
 from aioner_tf import benchmark
 from aioner_tf import evaluation
 from aioner_tf.data.tokenizer import SubwordTokenizer
+from aioner_tf.model import precision
 from aioner_tf.tagging import tagger as tagger_lib
 
 FLAGS = flags.FLAGS
@@ -44,6 +46,8 @@ flags.DEFINE_string('train_data', None, 'If set, a bin/prepare_data.py output di
                     'train/*.tfrecord are used to time training steps.')
 flags.DEFINE_integer('train_batch_size', 32, 'Batch size of the timed training steps.')
 flags.DEFINE_integer('train_steps', 20, 'Training steps per timed run.', lower_bound=1)
+flags.DEFINE_list('train_precisions', list(precision.POLICIES),
+                  'Precisions to time training in (model/precision.py).')
 flags.DEFINE_string('output', 'docs/BENCHMARKS.md', 'The Markdown report.')
 flags.DEFINE_string('json_output', 'docs/benchmarks.json', 'The raw measurements.')
 flags.DEFINE_string('plot_dir', 'docs/img', 'Where the speed plot (speed.png, speed.svg) is '
@@ -51,6 +55,9 @@ flags.DEFINE_string('plot_dir', 'docs/img', 'Where the speed plot (speed.png, sp
 flags.DEFINE_enum('path', None, [*benchmark.PATHS, benchmark.TRAIN],
                   'Internal: the one measurement this child process makes.')
 flags.DEFINE_integer('batch_size', None, 'Internal: the batch size of --path.')
+flags.register_validator('train_precisions',
+                         lambda names: set(names) <= set(precision.POLICIES),
+                         f'--train_precisions must be some of {",".join(precision.POLICIES)}')
 flags.register_validator('paths', lambda paths: set(paths) <= set(benchmark.PATHS),
                          f'--paths must be some of {",".join(benchmark.PATHS)}')
 flags.register_validator('batch_sizes', lambda sizes: all(s.isdigit() and int(s) > 0
@@ -62,8 +69,8 @@ def main(argv):
   del argv  # Unused.
   options = benchmark.Options(FLAGS.model_dir, FLAGS.export_dir, FLAGS.gold, FLAGS.repeats,
                               FLAGS.num_threads, FLAGS.train_data, FLAGS.train_batch_size,
-                              FLAGS.train_steps)
-  if FLAGS.path == benchmark.TRAIN:
+                              FLAGS.train_steps, FLAGS.train_precisions[0])
+  if FLAGS.path == benchmark.TRAIN:  # The child times the first of --train_precisions.
     print(json.dumps(benchmark.measure_training(options)))
     return
   if FLAGS.path:
@@ -90,8 +97,10 @@ def main(argv):
             'commit': benchmark.git_commit(ROOT), 'machine': benchmark.machine(),
             'gold': FLAGS.gold, 'size': size, 'repeats': FLAGS.repeats,
             'json': FLAGS.json_output, 'runs': runs,
-            'training': ({'path': benchmark.TRAIN, 'batch_size': FLAGS.train_batch_size,
-                          **child(f'--path={benchmark.TRAIN}')} if FLAGS.train_data else None)}
+            'training': [{'path': benchmark.TRAIN, 'batch_size': FLAGS.train_batch_size,
+                          'steps': FLAGS.train_steps, 'precision': name,
+                          **child(f'--path={benchmark.TRAIN}', f'--train_precisions={name}')}
+                         for name in (FLAGS.train_precisions if FLAGS.train_data else [])]}
   for path, text in ((FLAGS.json_output, json.dumps(report, indent=1) + '\n'),
                      (FLAGS.output, benchmark.format_markdown(report))):
     pathlib.Path(path).parent.mkdir(parents=True, exist_ok=True)

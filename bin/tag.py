@@ -72,7 +72,7 @@ def main(argv):
   try:
     jobs = batch.plan_jobs(FLAGS.input, FLAGS.output, FLAGS.output_format)
     tagger = tagger_lib.Tagger.load(FLAGS.model_dir, FLAGS.batch_size, FLAGS.max_document_chars,
-                                    tag_flags.options_from_flags())
+                                    tag_flags.options_from_flags(), FLAGS.precision)
     tagger_lib.tasks_for_types(FLAGS.entity_types, FLAGS.overlapping,
                                tagger.model.config.task_types)
   except (ValueError, FileNotFoundError) as e:

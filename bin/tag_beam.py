@@ -46,7 +46,8 @@ def main(argv):
         inputs=tuple(FLAGS.input), output_dir=FLAGS.output, model_dir=FLAGS.model_dir,
         output_format=FLAGS.output_format, entity_types=tuple(FLAGS.entity_types),
         batch_size=FLAGS.batch_size, batch_documents=FLAGS.batch_documents,
-        num_shards=FLAGS.num_shards, strict=FLAGS.strict, options=tag_flags.options_from_flags())
+        num_shards=FLAGS.num_shards, strict=FLAGS.strict, options=tag_flags.options_from_flags(),
+        precision=FLAGS.precision)
   except (ValueError, FileNotFoundError) as e:
     raise app.UsageError(str(e)) from e
   print(tag_pipeline.run(config, argv[1:]).format())

@@ -12,6 +12,7 @@ import pytest
 from aioner_tf import benchmark
 from aioner_tf.data import pubtator
 from aioner_tf.export import tflite
+from aioner_tf.model import precision
 from conftest import ROOT, TEST_DATA
 from saved_model_test import tiny_model_dir
 
@@ -50,9 +51,11 @@ def test_every_path_is_measured_and_scored(run):
     assert len(measured['seconds']) == 1
     assert measured['peak_rss_mib'] > 0 and measured['subwords_per_second'] > 0
     assert all(0 <= measured[key] <= 1 for key in ('precision', 'recall', 'f1'))
-  training = report['training']
-  assert (training['steps'], training['batch_size']) == (2, 4)
-  assert training['steps_per_second'] > 0
+  assert [run['precision'] for run in report['training']] == list(precision.POLICIES)
+  for training in report['training']:
+    assert 'error' not in training, training
+    assert (training['steps'], training['batch_size']) == (2, 4)
+    assert training['steps_per_second'] > 0
   assert report['machine']['cores'] >= 1 and report['commit']
 
 
@@ -62,6 +65,8 @@ def test_markdown_has_a_row_per_path_training_and_the_paper_todo(run):
   for path in benchmark.PATHS:
     assert f'| {path} | {BATCH_SIZE} |' in markdown
   assert '## Training' in markdown and 'steps/s' in markdown
+  for name in precision.POLICIES:
+    assert f'| {name} | ' in markdown
   assert 'TODO: fill in from the paper' in markdown
   assert 'python bin/benchmark.py --model_dir=' in markdown
 
@@ -106,7 +111,7 @@ def test_summary_compares_the_fastest_path_with_float32():
             'size': {'documents': 100, 'words': 24087, 'subwords': 42215}, 'json': 'b.json',
             'command': 'python bin/benchmark.py', 'commit': 'abc', 'gold': 'g', 'repeats': 3,
             'runs': [measured('tflite_fp32', 12.0, 0.801), measured('tflite_int8', 30.0, 0.7945)],
-            'training': None}
+            'training': []}
   markdown = benchmark.format_markdown(report)
   assert ('Fastest path: `tflite_int8` at batch 8, 30.0 abstracts/s on 2 cores '
           '(target ≥ 20: met)') in markdown

@@ -41,6 +41,7 @@ from aioner_tf.data import aio
 from aioner_tf.data import formats
 from aioner_tf.data.document import Document
 from aioner_tf.model import aioner
+from aioner_tf.model import precision as precision_lib
 from aioner_tf.tagging import batch
 from aioner_tf.tagging import postprocess
 from aioner_tf.tagging import tagger as tagger_lib
@@ -66,9 +67,11 @@ class Config:
   num_shards: output shards; 0 lets the runner choose (more than 0 costs a shuffle).
   strict: malformed input fails the pipeline instead of being skipped.
   options: what the tagger does with the model's spans (see tagging/postprocess.py).
+  precision: the model's compute precision (see model/precision.py).
 
-  Raises ValueError for an output format that does not exist or entity types the model does not
-  know (read from its model_config.json), FileNotFoundError if there is no model in model_dir.
+  Raises ValueError for an output format or precision that does not exist or entity types the
+  model does not know (read from its model_config.json), FileNotFoundError if there is no model
+  in model_dir.
   """
   inputs: Tuple[str, ...]
   output_dir: str
@@ -80,11 +83,14 @@ class Config:
   num_shards: int = 0
   strict: bool = False
   options: postprocess.Options = postprocess.Options()
+  precision: str = precision_lib.FLOAT32
 
   def __post_init__(self):
     if self.output_format not in formats.RECORD_FORMATS:
       raise ValueError(f'output format {self.output_format!r} is not one of '
                        f'{list(formats.RECORD_FORMATS)}')
+    if self.precision not in precision_lib.POLICIES:
+      raise ValueError(f'precision {self.precision!r} is not one of {precision_lib.POLICIES}')
     tagger_lib.tasks_for_types(self.entity_types, self.options.overlapping,
                                _model_config(self.model_dir).task_types)
 
@@ -185,11 +191,12 @@ class _Tag(beam.DoFn):
   """A batch of (file, document) pairs → tagged documents; those that fail → failures."""
 
   def __init__(self, model_dir: Optional[str], entity_types, batch_size: int,
-               options: postprocess.Options):
+               options: postprocess.Options, precision: str):
     self._model_dir = model_dir
     self._entity_types = entity_types
     self._batch_size = batch_size
     self._options = options
+    self._precision = precision
     self._shared = shared.Shared()
     self._tagger = None
 
@@ -197,11 +204,12 @@ class _Tag(beam.DoFn):
     model_dir = self._model_dir
     if model_dir is not None and FileSystems.get_scheme(model_dir) is not None:
       model_dir = _copy_to_local(model_dir)
-    return tagger_lib.Tagger.load(model_dir, self._batch_size, options=self._options)
+    return tagger_lib.Tagger.load(model_dir, self._batch_size, options=self._options,
+                                  precision=self._precision)
 
   def setup(self):
     self._tagger = self._shared.acquire(self._load, tag=(self._model_dir, self._batch_size,
-                                                         self._options))
+                                                         self._options, self._precision))
 
   def process(self, pairs: Sequence[Tuple[str, Document]]) -> Iterator:
     paths, documents = zip(*pairs)
@@ -243,7 +251,7 @@ class TagFiles(beam.PTransform):
         | 'Batch' >> beam.BatchElements(min_batch_size=config.batch_documents,
                                         max_batch_size=config.batch_documents)
         | 'Tag' >> beam.ParDo(_Tag(config.model_dir, config.entity_types, config.batch_size,
-                                   config.options)).with_outputs(FAILURES, main='documents'))
+                                   config.options, config.precision)).with_outputs(FAILURES, main='documents'))
     header, footer = formats.frame(config.output_format)
     shards = (
         tagged.documents

@@ -3,6 +3,7 @@
 from absl import flags
 
 from aioner_tf.data import aio
+from aioner_tf.model import precision
 from aioner_tf.tagging import postprocess
 
 FLAGS = flags.FLAGS
@@ -10,13 +11,17 @@ _DEFAULTS = postprocess.Options()
 
 
 def define_tagger_flags() -> None:
-  """Defines --entity_types, --batch_size and the options of postprocess.Options."""
+  """Defines --entity_types, --batch_size, --precision and the options of
+  postprocess.Options."""
   flags.DEFINE_list('entity_types', [aio.ALL_TASK], 'ALL (every type of the model: the <ALL> '
                     'pass, and a pass per task of new types), or tasks and types of the model '
                     '(task_types in its model_config.json, e.g. Gene, Anatomy, Cell), each found '
                     'by the pass of its task. A model trained without task tags (--mode=merge) '
                     'tags in one pass and keeps the types asked.')
   flags.DEFINE_integer('batch_size', 32, 'Pieces of sentences per model call.')
+  flags.DEFINE_enum('precision', precision.FLOAT32, precision.POLICIES, 'Compute precision: '
+                    'mixed_bfloat16 is faster on CPUs with bfloat16 instructions (AVX512_BF16, '
+                    'AMX) and tags as float32 does within rounding (docs/BENCHMARKS.md).')
   flags.DEFINE_bool('abbreviations', _DEFAULTS.abbreviations, 'Give each short form defined in '
                     'a document ("epidermal growth factor receptor (EGFR)") the type of its '
                     'long form, where the long form was tagged.')

@@ -23,6 +23,7 @@ from aioner_tf.data import tfrecords
 from aioner_tf.data.document import Document, Passage, Span
 from aioner_tf.data.tokenizer import SubwordTokenizer
 from aioner_tf.model import aioner
+from aioner_tf.model import precision as precision_lib
 from aioner_tf.tagging import confidence
 from aioner_tf.tagging import html_view
 from aioner_tf.tagging import postprocess
@@ -125,14 +126,17 @@ class Tagger:
   @classmethod
   def load(cls, model_dir: Optional[str] = None, batch_size: int = 32,
            max_document_chars: Optional[int] = None,
-           options: postprocess.Options = postprocess.Options()) -> 'Tagger':
-    """Loads a trained model directory (by default saved_models/default)."""
+           options: postprocess.Options = postprocess.Options(),
+           precision: str = precision_lib.FLOAT32) -> 'Tagger':
+    """Loads a trained model directory (by default saved_models/default) to compute in
+    `precision` (model/precision.py; it sets the process's policy)."""
     model_dir = pathlib.Path(model_dir or DEFAULT_MODEL_DIR)
     if not (model_dir / aioner.CONFIG_FILE).exists():
       raise FileNotFoundError(
           f'{model_dir}: no trained model here (no {aioner.CONFIG_FILE}). Train one with '
           'bin/prepare_data.py and bin/train.py, then pass its RUN_DIR/best folder as the model '
           f'directory or copy that folder to {DEFAULT_MODEL_DIR}.')
+    precision_lib.set_policy(precision)
     tagger = cls(aioner.load_model(model_dir),
                  SubwordTokenizer.load(str(model_dir / 'tokenizer')), batch_size,
                  max_document_chars, options=options)
