@@ -16,6 +16,7 @@ from absl import flags
 
 from aioner_tf.model import aioner
 from aioner_tf.model import encoder as encoder_lib
+from aioner_tf.model import precision
 from aioner_tf.training import trainer
 
 FLAGS = flags.FLAGS
@@ -43,6 +44,13 @@ flags.DEFINE_integer('steps_per_epoch', None, 'Default: one pass over the traini
 flags.DEFINE_integer('backup_every_steps', 200, 'Steps between BackupAndRestore saves.')
 flags.DEFINE_integer('log_every_steps', 50, 'Steps between progress lines.')
 flags.DEFINE_integer('seed', 42, 'Random seed.')
+flags.DEFINE_list('dev_corpora', [], 'Corpora whose dev records choose the best epoch and '
+                  'stop early (default: all). Fine-tuning on a new type mixed with a sample of '
+                  'the old corpora: the new corpus, whose few dev mentions the old ones would '
+                  'outweigh.')
+flags.DEFINE_enum('precision', precision.FLOAT32, precision.POLICIES, 'Compute precision: '
+                  'mixed_bfloat16 trains faster on CPUs with bfloat16 instructions '
+                  '(docs/BENCHMARKS.md); weights stay float32.')
 flags.DEFINE_integer('cpu_devices', 0, 'Split the CPU into this many logical devices for '
                      'MirroredStrategy (0: leave as is).')
 # Flags the data flagfiles also carry; accepted here so one flagfile serves both scripts.
@@ -62,7 +70,8 @@ def main(argv):
       learning_rate=FLAGS.learning_rate, warmup_fraction=FLAGS.warmup_fraction,
       batch_size=FLAGS.batch_size, epochs=FLAGS.epochs, patience=FLAGS.patience,
       steps_per_epoch=FLAGS.steps_per_epoch, backup_every_steps=FLAGS.backup_every_steps,
-      log_every_steps=FLAGS.log_every_steps, seed=FLAGS.seed)
+      log_every_steps=FLAGS.log_every_steps, seed=FLAGS.seed, precision=FLAGS.precision,
+      dev_corpora=tuple(FLAGS.dev_corpora))
   history = trainer.train(config)
   best = max(history, key=lambda h: h['dev_f1'])
   print(f'best dev F1 {100 * best["dev_f1"]:.2f} at epoch {best["epoch"]}; '

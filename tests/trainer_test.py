@@ -166,3 +166,16 @@ def test_init_from_refuses_a_model_whose_tokenizer_reads_ids_otherwise(tiny_data
   with pytest.raises(ValueError, match="'the' here but 'the_other'"):
     trainer.train(tiny_config(anatomy_data, tmp_path / 'run', init_from=str(tmp_path / 'init'),
                               encoder_config=None), strategy=one_replica())
+
+
+def test_dev_corpora_choose_the_best_epoch_on_their_records_only(anatomy_data, tmp_path):
+  history = trainer.train(tiny_config(anatomy_data, tmp_path / 'run', epochs=1, steps_per_epoch=2,
+                                      dev_corpora=('TinyAnatomy',)), strategy=one_replica())
+  assert history[0]['dev_f1_per_type'] and set(history[0]['dev_f1_per_type']) <= {'Organ', 'Cell'}
+  assert 'dev records of TinyAnatomy' in (tmp_path / 'run' / 'train.log').read_text()
+
+
+def test_a_dev_corpus_without_dev_records_is_refused(anatomy_data, tmp_path):
+  with pytest.raises(ValueError, match=r"\['Anatomy'\] have no dev records.*'TinyAnatomy'"):
+    trainer.train(tiny_config(anatomy_data, tmp_path / 'run', dev_corpora=('Anatomy',)),
+                  strategy=one_replica())

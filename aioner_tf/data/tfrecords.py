@@ -172,8 +172,10 @@ def read_raw_records(file_pattern: str) -> List[Dict[str, object]]:
   return rows
 
 
-def make_eval_dataset(file_pattern: str, batch_size: int) -> tf.data.Dataset:
-  """Batches of (features, labels, meta) in file order, for scoring entities on a split.
+def make_eval_dataset(file_pattern: str, batch_size: int, corpora: Sequence[str] = ()
+                      ) -> tf.data.Dataset:
+  """Batches of (features, labels, meta) in file order, for scoring entities on a split;
+  with `corpora`, only the records of those corpora.
 
   `meta` carries what maps word labels back to entities: doc_id, corpus, task and the
   character offsets of each word (padded with 0).
@@ -185,5 +187,9 @@ def make_eval_dataset(file_pattern: str, batch_size: int) -> tf.data.Dataset:
     return features, labels, meta
 
   files = tf.data.Dataset.list_files(file_pattern, shuffle=False)
-  dataset = files.flat_map(tf.data.TFRecordDataset).map(parse_record).map(split)
+  dataset = files.flat_map(tf.data.TFRecordDataset).map(parse_record)
+  if corpora:
+    wanted = tf.constant(list(corpora))
+    dataset = dataset.filter(lambda raw: tf.reduce_any(tf.equal(raw['corpus'], wanted)))
+  dataset = dataset.map(split)
   return dataset.padded_batch(batch_size).prefetch(tf.data.AUTOTUNE)

@@ -20,7 +20,7 @@ import os
 import pathlib
 import shutil
 import time
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import tensorflow as tf
 
@@ -30,6 +30,7 @@ from aioner_tf.data.tokenizer import SubwordTokenizer
 from aioner_tf.model import aioner
 from aioner_tf.model import encoder as encoder_lib
 from aioner_tf.model import grow
+from aioner_tf.model import precision as precision_lib
 from aioner_tf.training import dev_eval
 from aioner_tf.training.schedule import WarmupLinearDecay
 
@@ -56,6 +57,10 @@ class TrainConfig:
   log_every_steps: int = 50
   eval_batch_size: int = 64
   seed: int = 42
+  precision: str = precision_lib.FLOAT32  # Compute precision (model/precision.py).
+  # Corpora whose dev records pick the best epoch and stop early; empty: every corpus. For a
+  # new type trained with a sample of old corpora, its own corpus (the old ones outnumber it).
+  dev_corpora: Tuple[str, ...] = ()
 
 
 def make_strategy() -> tf.distribute.Strategy:
@@ -194,6 +199,17 @@ def build_for_training(config: TrainConfig, tokenizer: SubwordTokenizer, max_len
   return aioner.build_model(model_config, pretrained_path=path, vocab_size=len(tokenizer.vocab))
 
 
+def check_dev_corpora(dev_corpora: Sequence[str], corpora_summary: Dict) -> None:
+  """Raises ValueError for a corpus without dev records in the data (summary.json's
+  `corpora`): its dev F1 would be 0 every epoch and silently choose the first."""
+  with_dev = sorted(name for name, splits in corpora_summary.items()
+                    if splits.get('dev', {}).get('pieces'))
+  missing = [name for name in dev_corpora if name not in with_dev]
+  if missing:
+    raise ValueError(f'--dev_corpora {missing} have no dev records in the data; corpora with '
+                     f'dev records: {with_dev}')
+
+
 def train(config: TrainConfig, strategy: Optional[tf.distribute.Strategy] = None,
           extra_callbacks: Sequence[tf.keras.callbacks.Callback] = ()) -> List[Dict]:
   """Trains (or resumes) a run; returns the dev history (one entry per epoch).
@@ -201,20 +217,26 @@ def train(config: TrainConfig, strategy: Optional[tf.distribute.Strategy] = None
   `extra_callbacks` run after the run's own, so they see the state BackupAndRestore restored.
   """
   tf.keras.utils.set_random_seed(config.seed)
+  precision_lib.set_policy(config.precision)
   strategy = strategy or make_strategy()
   run_dir = pathlib.Path(config.run_dir)
   run_dir.mkdir(parents=True, exist_ok=True)
   log = _Log(run_dir / 'train.log')
   data_dir = pathlib.Path(config.data_dir)
   tokenizer = SubwordTokenizer.load(str(data_dir / 'tokenizer'))
-  max_len = json.loads((data_dir / 'summary.json').read_text())['config']['max_len']
+  summary = json.loads((data_dir / 'summary.json').read_text())
+  max_len = summary['config']['max_len']
+  check_dev_corpora(config.dev_corpora, summary['corpora'])
   labels, task_types = prepare.read_labels(str(data_dir))
   train_pattern = str(data_dir / 'train' / '*.tfrecord')
   steps_per_epoch = config.steps_per_epoch or count_batches(train_pattern, config.batch_size)
   total_steps = steps_per_epoch * config.epochs
   (run_dir / 'train_config.json').write_text(json.dumps(dataclasses.asdict(config), indent=1))
   log(f'{strategy.num_replicas_in_sync} replica(s); {steps_per_epoch} steps per epoch; '
-      f'batch {config.batch_size}; lr {config.learning_rate}; {len(labels)} labels')
+      f'batch {config.batch_size}; lr {config.learning_rate}; {len(labels)} labels; '
+      f'{config.precision}')
+  if config.dev_corpora:
+    log(f'best epoch and early stopping on the dev records of {", ".join(config.dev_corpora)}')
   if config.init_from:
     log(f'starting from {config.init_from}, its head grown to the data\'s labels')
 
@@ -232,7 +254,7 @@ def train(config: TrainConfig, strategy: Optional[tf.distribute.Strategy] = None
 
   train_data = strategy.distribute_datasets_from_function(dataset_fn)
   dev_data = tfrecords.make_eval_dataset(str(data_dir / 'dev' / '*.tfrecord'),
-                                         config.eval_batch_size)
+                                         config.eval_batch_size, config.dev_corpora)
   callbacks = [
       ProgressLogger(log, config.log_every_steps),
       DevEvaluation(dev_data, run_dir, config.patience, tokenizer, log),
