@@ -251,7 +251,8 @@ class TagFiles(beam.PTransform):
         | 'Batch' >> beam.BatchElements(min_batch_size=config.batch_documents,
                                         max_batch_size=config.batch_documents)
         | 'Tag' >> beam.ParDo(_Tag(config.model_dir, config.entity_types, config.batch_size,
-                                   config.options, config.precision)).with_outputs(FAILURES, main='documents'))
+                                   config.options, config.precision)
+                              ).with_outputs(FAILURES, main='documents'))
     header, footer = formats.frame(config.output_format)
     shards = (
         tagged.documents
