@@ -15,9 +15,14 @@ MIXED_BFLOAT16 = 'mixed_bfloat16'
 POLICIES = (FLOAT32, MIXED_BFLOAT16)
 
 
-def set_policy(name: str) -> None:
-  """Sets the global Keras dtype policy of models built from now on."""
+def check_policy(name: str) -> None:
+  """Raises ValueError unless `name` is one of POLICIES (before any work that would need it)."""
   if name not in POLICIES:
     raise ValueError(f'precision must be one of {POLICIES}, got {name!r}')
+
+
+def set_policy(name: str) -> None:
+  """Sets the global Keras dtype policy of models built from now on."""
+  check_policy(name)
   tf.keras.mixed_precision.set_global_policy(name)
   tf_keras.mixed_precision.set_global_policy(name)

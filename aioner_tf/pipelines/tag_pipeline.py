@@ -89,8 +89,7 @@ class Config:
     if self.output_format not in formats.RECORD_FORMATS:
       raise ValueError(f'output format {self.output_format!r} is not one of '
                        f'{list(formats.RECORD_FORMATS)}')
-    if self.precision not in precision_lib.POLICIES:
-      raise ValueError(f'precision {self.precision!r} is not one of {precision_lib.POLICIES}')
+    precision_lib.check_policy(self.precision)  # Here, not first in a worker.
     tagger_lib.tasks_for_types(self.entity_types, self.options.overlapping,
                                _model_config(self.model_dir).task_types)
 
