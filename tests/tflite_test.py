@@ -81,9 +81,9 @@ def test_int8_fully_connected_weights_have_a_scale_per_output_unit(converted):
   int8, float32 = (flatbuffer_utils.read_model(str(converted.paths[q]))
                    for q in (tflite.INT8, tflite.FLOAT32))
   checked = 0
+  weights_of = quantization_lib._weights  # pylint: disable=protected-access
   for subgraph, float_subgraph in zip(int8.subgraphs, float32.subgraphs):
-    pairs = zip(quantization_lib._weights(int8, subgraph),  # pylint: disable=protected-access
-                quantization_lib._weights(float32, float_subgraph))  # pylint: disable=protected-access
+    pairs = zip(weights_of(int8, subgraph), weights_of(float32, float_subgraph))
     for tensor, float_tensor in pairs:
       if tensor.type != schema.TensorType.INT8:
         continue
