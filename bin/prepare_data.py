@@ -38,7 +38,7 @@ flags.DEFINE_integer('seed', 42, 'Seed of the dev split.')
 flags.DEFINE_bool('strict', False, 'Malformed input is an error instead of a warning.')
 # Flags of bin/train.py that the experiment flagfiles also carry; ignored here.
 for _name in ('run_dir', 'learning_rate', 'batch_size', 'epochs', 'patience', 'head',
-              'steps_per_epoch', 'init_from', 'dev_corpora', 'precision'):
+              'steps_per_epoch', 'init_from', 'dev_corpora', 'precision', 'warmup_fraction'):
   flags.DEFINE_string(_name, None, 'Ignored here (bin/train.py).')
 
 

@@ -1,5 +1,7 @@
 """Tests of mixed bfloat16 precision on a tiny random model."""
 
+import warnings
+
 import numpy as np
 import pytest
 import tensorflow as tf
@@ -70,3 +72,33 @@ def test_a_bfloat16_run_trains_evaluates_dev_and_saves_a_float32_best_model(
   precision.set_policy(precision.FLOAT32)
   best = aioner.load_model(tmp_path / 'run' / 'best')
   assert all(v.dtype == tf.float32 for v in best.weights)
+
+
+@pytest.mark.parametrize('flags_line, expected', [
+    ('flags\t\t: fpu sse2 avx2 avx512f avx512_bf16 avx512_vnni', True),
+    ('flags\t\t: fpu sse2 avx2 amx_bf16 amx_tile', True),
+    ('Features\t: fp asimd bf16 i8mm', True),
+    ('flags\t\t: fpu sse2 avx2 avx512f avx512_vnni', False),
+])
+def test_the_cpu_flags_tell_whether_bfloat16_is_native(tmp_path, flags_line, expected):
+  cpuinfo = tmp_path / 'cpuinfo'
+  cpuinfo.write_text(f'processor\t: 0\nmodel name\t: some cpu\n{flags_line}\n\n')
+  assert precision.cpu_has_bfloat16(str(cpuinfo)) is expected
+
+
+def test_an_unreadable_cpuinfo_tells_nothing(tmp_path):
+  assert precision.cpu_has_bfloat16(str(tmp_path / 'missing')) is None
+
+
+def test_mixed_bfloat16_warns_on_a_cpu_without_bfloat16_only(monkeypatch):
+  monkeypatch.setattr(precision, 'cpu_has_bfloat16', lambda: False)
+  try:
+    with pytest.warns(UserWarning, match='emulated'):
+      precision.set_policy(precision.MIXED_BFLOAT16)
+    with warnings.catch_warnings():
+      warnings.simplefilter('error')
+      precision.set_policy(precision.FLOAT32)
+      monkeypatch.setattr(precision, 'cpu_has_bfloat16', lambda: True)
+      precision.set_policy(precision.MIXED_BFLOAT16)
+  finally:
+    precision.set_policy(precision.FLOAT32)
