@@ -1,8 +1,9 @@
 """Flags of an experiment flagfile (configs/*.flags): its corpus set and its training run.
 
 bin/prepare_data.py reads the data flags and bin/train.py the training flags, from one
-flagfile. Both entry points define both groups, so each accepts the other's flags, and each name
-has one meaning: a new flag is added here, not as an "ignored" stand-in in the other script.
+flagfile. Both entry points call `define_experiment_flags`, so each accepts the other's flags,
+and each name has one meaning: a new flag is added here, not as an "ignored" stand-in in the
+other script.
 """
 
 import pathlib
@@ -15,7 +16,13 @@ from aioner_tf.model import encoder as encoder_lib
 from aioner_tf.model import precision
 
 
-def define_data_flags(repo_root: pathlib.Path) -> None:
+def define_experiment_flags(repo_root: pathlib.Path) -> None:
+  """Defines the data flags and the training flags."""
+  _define_data_flags(repo_root)
+  _define_training_flags()
+
+
+def _define_data_flags(repo_root: pathlib.Path) -> None:
   """Flags of bin/prepare_data.py; `--encoder` and `--output_dir` are bin/train.py's too. The
   corpus list defaults to the repository's, its corpora to ../shared/corpora beside it."""
   flags.DEFINE_list('corpora', ['BioRED'], 'Corpus names from --corpus_list; NAME:FRACTION '
@@ -37,7 +44,7 @@ def define_data_flags(repo_root: pathlib.Path) -> None:
   flags.DEFINE_bool('strict', False, 'Malformed input is an error instead of a warning.')
 
 
-def define_training_flags() -> None:
+def _define_training_flags() -> None:
   """Flags of bin/train.py."""
   flags.DEFINE_string('run_dir', None, 'Run directory (checkpoints, logs, best model).')
   flags.DEFINE_string('encoder_config', None,

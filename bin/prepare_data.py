@@ -22,8 +22,7 @@ from aioner_tf.model import encoder as encoder_lib
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 
 FLAGS = flags.FLAGS
-experiment_flags.define_data_flags(ROOT)
-experiment_flags.define_training_flags()  # Read by bin/train.py from the same flagfile.
+experiment_flags.define_experiment_flags(ROOT)
 flags.adopt_module_key_flags(experiment_flags)
 
 

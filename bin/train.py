@@ -20,8 +20,7 @@ from aioner_tf.training import trainer
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 
 FLAGS = flags.FLAGS
-experiment_flags.define_data_flags(ROOT)  # Read by bin/prepare_data.py from the same flagfile.
-experiment_flags.define_training_flags()
+experiment_flags.define_experiment_flags(ROOT)
 flags.adopt_module_key_flags(experiment_flags)
 flags.mark_flag_as_required('run_dir')
 
